@@ -82,9 +82,9 @@ WEIGHT_INITIALIZERS = Registry(
     'weight initializer',
     parent=MMENGINE_WEIGHT_INITIALIZERS,
     locations=['mmallinone.models'])
-#: Tokenizers are models in MMEngine's sense (built from a config dict).
+#: Tokenizers have no MMEngine root (as in mmpretrain): a root of our own.
 TOKENIZERS = Registry(
-    'tokenizer', parent=MMENGINE_MODELS, locations=['mmallinone.tokenizers'])
+    'tokenizer', scope='mmallinone', locations=['mmallinone.tokenizers'])
 
 METRICS = Registry(
     'metric', parent=MMENGINE_METRICS, locations=['mmallinone.evaluation'])
