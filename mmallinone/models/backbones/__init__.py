@@ -1,1 +1,3 @@
-__all__ = []
+from .allinone import AllInOneTransformer
+
+__all__ = ['AllInOneTransformer']

@@ -1,1 +1,3 @@
-__all__ = []
+from .video_text_preprocessor import VideoTextDataPreprocessor
+
+__all__ = ['VideoTextDataPreprocessor']

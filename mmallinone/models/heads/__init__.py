@@ -1,1 +1,5 @@
-__all__ = []
+from .mlm_head import MLMHead
+from .pooler import AllInOnePooler
+from .vtm_head import VTMHead
+
+__all__ = ['AllInOnePooler', 'VTMHead', 'MLMHead']

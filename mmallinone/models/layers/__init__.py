@@ -1,1 +1,8 @@
-__all__ = []
+from .embeddings import (resize_pos_embed, resize_temporal_embed,
+                         resize_text_pos_embed)
+from .temporal_token_roll import TemporalTokenRoll
+
+__all__ = [
+    'TemporalTokenRoll', 'resize_pos_embed', 'resize_temporal_embed',
+    'resize_text_pos_embed'
+]

@@ -1,1 +1,3 @@
-__all__ = []
+from .wpa_loss import WordPatchAlignmentLoss, ipot
+
+__all__ = ['WordPatchAlignmentLoss', 'ipot']

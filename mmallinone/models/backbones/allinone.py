@@ -1,0 +1,396 @@
+"""The All-in-One unified video-language Transformer backbone."""
+import math
+from functools import partial
+from typing import Dict, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+from mmengine.model.weight_init import trunc_normal_
+from timm.layers import PatchEmbed
+from timm.models.vision_transformer import Block
+from torch import Tensor
+from transformers import BertConfig
+from transformers.models.bert.modeling_bert import BertEmbeddings
+
+from mmallinone.registry import MODELS
+from ..layers.embeddings import (grid_shape, resize_pos_embed,
+                                 resize_temporal_embed)
+
+__all__ = ['AllInOneTransformer']
+
+_TEXT, _VIDEO = 0, 1
+
+
+def _to_2tuple(x: Union[int, Sequence[int]]) -> Tuple[int, int]:
+    if isinstance(x, int):
+        return (x, x)
+    x = tuple(x)
+    if len(x) != 2:
+        raise ValueError(f'Expected an int or (H, W), got {x}')
+    return x
+
+
+@MODELS.register_module()
+class AllInOneTransformer(BaseModule):
+    """One ViT that reads raw frames and text together (All-in-One).
+
+    For every frame the text tokens are joined with that frame's visual
+    tokens, ``[text (Lt) ; visual CLS + P patches (Lv)]``, so attention costs
+    ``O(S (Lt + Lv)^2)``. Before each block from ``ttr_start_block`` on, a
+    parameter-free temporal token roll lets frames exchange tokens. After the
+    final norm the per-frame outputs are averaged over time.
+
+    Three entry points share the weights: joint (``imgs`` and ``input_ids``),
+    video-only (``imgs``) and text-only (``input_ids``; the text is encoded
+    once, not once per frame as in the authors' code).
+
+    Key names follow timm's ViT (``patch_embed.proj``, ``pos_embed``,
+    ``cls_token``, ``blocks.i.{norm1,attn.qkv,attn.proj,norm2,mlp.fc1,
+    mlp.fc2}``, ``norm``) and HF BERT's embeddings (``text_embeddings.*``),
+    so the authors' and timm's weights load with the least mapping.
+
+    Args:
+        arch (str | dict): ``'tiny'``, ``'small'``, ``'base'``, ``'large'``
+            or a dict with ``embed_dims``, ``num_layers``, ``num_heads`` and
+            optionally ``mlp_ratio``. Defaults to ``'base'``.
+        img_size (int | tuple): Size the spatial position table is built
+            for; other sizes are interpolated. Defaults to 224.
+        patch_size (int): Defaults to 16.
+        num_frames (int): Frames the temporal table is built for; other
+            counts are interpolated. Defaults to 3.
+        max_text_len (int): Rows of the text position table. Defaults to 40.
+        vocab_size (int): Defaults to 30522 (bert-base-uncased).
+        drop_rate (float): Dropout of embeddings, attention projections and
+            MLPs. Defaults to 0.1.
+        drop_path_rate (float): Maximum stochastic depth. Defaults to 0.1.
+        qkv_bias (bool): Defaults to True.
+        temporal_mode (str): ``'rolling'`` (token rolling before blocks),
+            ``'none'`` (frames independent, time average) or ``'flatten'``
+            (all frames of a clip in one sequence). Defaults to
+            ``'rolling'``.
+        ttr_cfg (dict): Config of the rolling layer. Defaults to
+            ``dict(type='TemporalTokenRoll', strategy='block', n_div=8)``.
+        ttr_start_block (int): First block preceded by a roll. Defaults to 0.
+        roll_video_only (bool): Also roll in the video-only path (the
+            authors do not). Defaults to False.
+        patch_order (str): ``'raster'`` (default) or ``'reference_shuffle'``:
+            per frame, patch slots hold a random permutation drawn with
+            ``torch.multinomial`` from the CPU RNG, as the authors'
+            checkpoints were trained (spec §1.4).
+        with_temporal_embed (bool): Learn a temporal table. Defaults to True.
+        init_cfg (dict, optional): MMEngine init config.
+    """
+
+    arch_zoo = {
+        **dict.fromkeys(['t', 'ti', 'tiny'], dict(
+            embed_dims=192, num_layers=12, num_heads=3, mlp_ratio=4.0)),
+        **dict.fromkeys(['s', 'small'], dict(
+            embed_dims=384, num_layers=12, num_heads=6, mlp_ratio=4.0)),
+        **dict.fromkeys(['b', 'base'], dict(
+            embed_dims=768, num_layers=12, num_heads=12, mlp_ratio=4.0)),
+        **dict.fromkeys(['l', 'large'], dict(
+            embed_dims=1024, num_layers=24, num_heads=16, mlp_ratio=4.0)),
+    }
+    TEMPORAL_MODES = ('rolling', 'none', 'flatten')
+    PATCH_ORDERS = ('raster', 'reference_shuffle')
+
+    def __init__(self,
+                 arch: Union[str, dict] = 'base',
+                 img_size: Union[int, Sequence[int]] = 224,
+                 patch_size: int = 16,
+                 num_frames: int = 3,
+                 max_text_len: int = 40,
+                 vocab_size: int = 30522,
+                 drop_rate: float = 0.1,
+                 drop_path_rate: float = 0.1,
+                 qkv_bias: bool = True,
+                 temporal_mode: str = 'rolling',
+                 ttr_cfg: Optional[dict] = None,
+                 ttr_start_block: int = 0,
+                 roll_video_only: bool = False,
+                 patch_order: str = 'raster',
+                 with_temporal_embed: bool = True,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.arch_settings = self._parse_arch(arch)
+        if temporal_mode not in self.TEMPORAL_MODES:
+            raise ValueError(f'Unknown temporal_mode {temporal_mode!r}; '
+                             f'valid: {self.TEMPORAL_MODES}')
+        if patch_order not in self.PATCH_ORDERS:
+            raise ValueError(f'Unknown patch_order {patch_order!r}; '
+                             f'valid: {self.PATCH_ORDERS}')
+        dims = self.arch_settings['embed_dims']
+        depth = self.arch_settings['num_layers']
+        heads = self.arch_settings['num_heads']
+        self.embed_dims = dims
+        self.num_layers = depth
+        self.img_size = _to_2tuple(img_size)
+        self.patch_size = patch_size
+        self.grid_size = grid_shape(self.img_size, patch_size)
+        self.num_frames = num_frames
+        self.max_text_len = max_text_len
+        self.temporal_mode = temporal_mode
+        self.ttr_start_block = ttr_start_block
+        self.roll_video_only = roll_video_only
+        self.patch_order = patch_order
+
+        # ---- text: HF BERT embeddings (word + position + BERT type 0, LN)
+        bert_cfg = BertConfig(
+            vocab_size=vocab_size,
+            hidden_size=dims,
+            max_position_embeddings=max_text_len,
+            hidden_dropout_prob=drop_rate,
+            layer_norm_eps=1e-12,
+            pad_token_id=0)
+        self.text_embeddings = BertEmbeddings(bert_cfg)
+        # ---- modality (token type) table: row 0 text, row 1 video
+        self.token_type_embeddings = nn.Embedding(2, dims)
+
+        # ---- visual embeddings (timm names)
+        self.patch_embed = PatchEmbed(
+            img_size=self.img_size,
+            patch_size=patch_size,
+            in_chans=3,
+            embed_dim=dims,
+            flatten=False,
+            strict_img_size=False)
+        num_patches = self.grid_size[0] * self.grid_size[1]
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dims))
+        self.pos_embed = nn.Parameter(torch.zeros(1, num_patches + 1, dims))
+        if with_temporal_embed:
+            self.temporal_embed = nn.Parameter(
+                torch.zeros(1, num_frames, dims))
+        else:
+            self.register_parameter('temporal_embed', None)
+        self.pos_drop = nn.Dropout(drop_rate)
+
+        # ---- blocks (timm's pre-norm ViT block, SDPA attention)
+        dpr = torch.linspace(0, drop_path_rate, depth).tolist()
+        self.blocks = nn.ModuleList([
+            Block(
+                dim=dims,
+                num_heads=heads,
+                mlp_ratio=self.arch_settings.get('mlp_ratio', 4.0),
+                qkv_bias=qkv_bias,
+                proj_drop=drop_rate,
+                drop_path=dpr[i],
+                norm_layer=partial(nn.LayerNorm, eps=1e-6))
+            for i in range(depth)
+        ])
+        for blk in self.blocks:
+            # the spec asks for F.scaled_dot_product_attention
+            blk.attn.fused_attn = True
+        self.norm = nn.LayerNorm(dims, eps=1e-6)
+
+        if temporal_mode == 'rolling':
+            ttr_cfg = dict(type='TemporalTokenRoll') if ttr_cfg is None \
+                else dict(ttr_cfg)
+            self.ttr = MODELS.build(ttr_cfg)
+            if any(True for _ in self.ttr.parameters()):
+                raise ValueError('The temporal roll layer must be '
+                                 'parameter-free.')
+        else:
+            self.ttr = None
+
+    # ----------------------------------------------------------------- setup
+    def _parse_arch(self, arch: Union[str, dict]) -> dict:
+        if isinstance(arch, str):
+            key = arch.lower()
+            if key not in self.arch_zoo:
+                raise KeyError(f'Unknown arch {arch!r}; valid: '
+                               f'{sorted(set(self.arch_zoo))} or a dict with '
+                               'embed_dims, num_layers, num_heads')
+            return dict(self.arch_zoo[key])
+        required = {'embed_dims', 'num_layers', 'num_heads'}
+        if not isinstance(arch, dict) or not required <= set(arch):
+            raise ValueError(f'A custom arch must be a dict with keys '
+                             f'{sorted(required)}, got {arch}')
+        return dict(arch)
+
+    def init_weights(self) -> None:
+        """timm ViT init for visual parts, N(0, 0.02) for text/type tables."""
+        super().init_weights()
+        if (isinstance(self.init_cfg, dict)
+                and self.init_cfg.get('type') == 'Pretrained'):
+            return
+        trunc_normal_(self.pos_embed, std=0.02)
+        trunc_normal_(self.cls_token, std=0.02)
+        for name, m in self.named_modules():
+            if isinstance(m, nn.Linear):
+                trunc_normal_(m.weight, std=0.02)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.LayerNorm):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.Embedding):
+                nn.init.normal_(m.weight, std=0.02)
+
+    # ------------------------------------------------------------ embeddings
+    def embed_text(self, input_ids: Tensor) -> Tensor:
+        """Text tokens ``(B, Lt) -> (B, Lt, C)`` incl. the modality embed."""
+        if input_ids.shape[1] > self.max_text_len:
+            raise ValueError(
+                f'Text of {input_ids.shape[1]} tokens is longer than the '
+                f'position table ({self.max_text_len}); truncate it in the '
+                'pipeline (TokenizeText.max_length) or raise max_text_len.')
+        x = self.text_embeddings(input_ids=input_ids)
+        return x + self.token_type_embeddings.weight[_TEXT]
+
+    def embed_video(self, imgs: Tensor) -> Tensor:
+        """Frames ``(B, S, 3, H, W) -> (B*S, 1 + P, C)`` visual tokens.
+
+        Adds spatial position (bicubic-resized to the input grid), temporal
+        (linearly resized to ``S``; none for one-frame clips, i.e. images)
+        and modality embeddings; the CLS token gets ``pos_embed[:, 0]`` only.
+        """
+        if imgs.dim() != 5:
+            raise ValueError(f'imgs must be (B, S, 3, H, W), got '
+                             f'{tuple(imgs.shape)}')
+        b, s = imgs.shape[:2]
+        x = self.patch_embed(imgs.flatten(0, 1))  # (B*S, C, Hp, Wp)
+        hp, wp = x.shape[-2:]
+        x = x.flatten(2).transpose(1, 2)  # (B*S, P, C)
+        pos = resize_pos_embed(self.pos_embed, self.grid_size, (hp, wp),
+                               mode='bicubic', num_extra_tokens=1)
+        cls_pos, patch_pos = pos[:, :1], pos[:, 1:]
+        x = x + patch_pos
+        if self.temporal_embed is not None and s > 1:
+            temporal = resize_temporal_embed(self.temporal_embed, s)
+            x = (x.view(b, s, hp * wp, -1) + temporal[:, :, None]).flatten(
+                0, 1)
+        if self.patch_order == 'reference_shuffle':
+            x = self._reference_shuffle(x)
+        cls = (self.cls_token + cls_pos).expand(x.shape[0], -1, -1)
+        x = torch.cat([cls, x], dim=1)
+        x = x + self.token_type_embeddings.weight[_VIDEO]
+        return self.pos_drop(x)
+
+    @staticmethod
+    def _reference_shuffle(x: Tensor) -> Tensor:
+        """Permute patch slots per frame like the authors (spec §4.5 #8).
+
+        One ``torch.multinomial(ones(P), P)`` draw on the CPU generator per
+        frame, in b-major / t-minor order.
+        """
+        n, p, _ = x.shape
+        weights = torch.ones(p)
+        perm = torch.stack([torch.multinomial(weights, p) for _ in range(n)])
+        index = perm.to(x.device)[..., None].expand_as(x)
+        return torch.gather(x, 1, index)
+
+    # -------------------------------------------------------------- encoders
+    def _run_blocks(self,
+                    x: Tensor,
+                    key_mask: Optional[Tensor],
+                    num_frames: int = 1,
+                    visual_start: Optional[int] = None) -> Tensor:
+        """Run all blocks; roll before each when ``visual_start`` is given.
+
+        Args:
+            x (Tensor): ``(N, L, C)``.
+            key_mask (Tensor, optional): ``(N, L)`` bool, True = attend.
+            num_frames (int): ``S`` (sequences are b-major / t-minor).
+            visual_start (int, optional): Index of the visual CLS token;
+                None disables rolling.
+        """
+        attn_mask = None if key_mask is None else key_mask[:, None, None, :]
+        roll = self.ttr is not None and visual_start is not None \
+            and num_frames > 1
+        for i, blk in enumerate(self.blocks):
+            if roll and i >= self.ttr_start_block:
+                x = self.ttr(x, num_frames, layer_idx=i,
+                             visual_start=visual_start)
+            x = blk(x, attn_mask=attn_mask)
+        return self.norm(x)
+
+    def forward_text(self, input_ids: Tensor,
+                     attention_mask: Optional[Tensor] = None) -> Tensor:
+        """Text-only path: ``(B, Lt) -> (B, Lt, C)``, text encoded once."""
+        x = self.embed_text(input_ids)
+        mask = None if attention_mask is None else attention_mask.bool()
+        return self._run_blocks(x, mask)
+
+    def forward_video(self, imgs: Tensor) -> Tensor:
+        """Video-only path: ``(B, S, 3, H, W) -> (B, Lv, C)`` frame means."""
+        b, s = imgs.shape[:2]
+        x = self.embed_video(imgs)  # (B*S, Lv, C)
+        lv = x.shape[1]
+        if self.temporal_mode == 'flatten':
+            x = self._run_blocks(x.reshape(b, s * lv, -1), None)
+            return x.view(b, s, lv, -1).mean(1)
+        start = 0 if self.roll_video_only else None
+        x = self._run_blocks(x, None, num_frames=s, visual_start=start)
+        return x.view(b, s, lv, -1).mean(1)
+
+    def forward_joint(self, imgs: Tensor, input_ids: Tensor,
+                      attention_mask: Optional[Tensor] = None
+                      ) -> Tuple[Tensor, Tensor]:
+        """Joint path: per frame ``[text ; visual]``, averaged over frames.
+
+        Returns:
+            tuple: text features ``(B, Lt, C)`` and visual features
+            ``(B, Lv, C)``.
+        """
+        b, s = imgs.shape[:2]
+        text = self.embed_text(input_ids)  # (B, Lt, C)
+        lt = text.shape[1]
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        text_mask = attention_mask.bool()
+        video = self.embed_video(imgs)  # (B*S, Lv, C)
+        lv = video.shape[1]
+        if self.temporal_mode == 'flatten':
+            x = torch.cat([text, video.reshape(b, s * lv, -1)], dim=1)
+            mask = torch.cat([text_mask, text_mask.new_ones(b, s * lv)], 1)
+            x = self._run_blocks(x, mask)
+            return x[:, :lt], x[:, lt:].reshape(b, s, lv, -1).mean(1)
+        x = torch.cat([text.repeat_interleave(s, dim=0), video], dim=1)
+        mask = torch.cat([
+            text_mask.repeat_interleave(s, dim=0),
+            text_mask.new_ones(b * s, lv)
+        ], 1)
+        x = self._run_blocks(x, mask, num_frames=s, visual_start=lt)
+        x = x.view(b, s, lt + lv, -1).mean(1)
+        return x[:, :lt], x[:, lt:]
+
+    def forward(self,
+                imgs: Optional[Tensor] = None,
+                input_ids: Optional[Tensor] = None,
+                attention_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """Encode video, text, or both.
+
+        Args:
+            imgs (Tensor, optional): Normalised frames ``(B, S, 3, H, W)``.
+            input_ids (Tensor, optional): Token ids ``(B, Lt)``.
+            attention_mask (Tensor, optional): ``(B, Lt)``, 1 = real token.
+
+        Returns:
+            dict: ``text_feats`` ``(B, Lt, C)`` and/or ``video_feats``
+            ``(B, Lv, C)``; ``cls_token`` ``(B, C)`` is the first token of
+            the text in joint/text mode and the visual CLS in video mode.
+        """
+        if imgs is None and input_ids is None:
+            raise ValueError('Give imgs, input_ids, or both.')
+        out = {}
+        if imgs is not None and input_ids is not None:
+            out['text_feats'], out['video_feats'] = self.forward_joint(
+                imgs, input_ids, attention_mask)
+            out['cls_token'] = out['text_feats'][:, 0]
+        elif input_ids is not None:
+            out['text_feats'] = self.forward_text(input_ids, attention_mask)
+            out['cls_token'] = out['text_feats'][:, 0]
+        else:
+            out['video_feats'] = self.forward_video(imgs)
+            out['cls_token'] = out['video_feats'][:, 0]
+        return out
+
+    def no_weight_decay_keys(self) -> Tuple[str, ...]:
+        """Parameter names that should not be weight-decayed."""
+        return ('pos_embed', 'cls_token', 'temporal_embed',
+                'token_type_embeddings', 'position_embeddings')
+
+    @property
+    def num_patches(self) -> int:
+        return math.prod(self.grid_size)

@@ -1,0 +1,3 @@
+from .pretrainer import AllInOnePretrainer
+
+__all__ = ['AllInOnePretrainer']
