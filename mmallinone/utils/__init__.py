@@ -1,1 +1,17 @@
-__all__ = []
+"""Runtime utilities: safe checkpoint loading and CPU/GPU runtime set-up.
+
+Importing this package registers :func:`load_from_local_safe` as MMEngine's
+local checkpoint loader (dependency trap 2).
+"""
+from .checkpoint import (TRUST_ENV_VAR, UntrustedCheckpointError,
+                         is_trusted_checkpoint, load_from_local_safe,
+                         register_checkpoint_loader)
+from .dist import cuda_available, init_cpu_dist, setup_runtime
+
+register_checkpoint_loader()
+
+__all__ = [
+    'TRUST_ENV_VAR', 'UntrustedCheckpointError', 'is_trusted_checkpoint',
+    'load_from_local_safe', 'register_checkpoint_loader', 'cuda_available',
+    'init_cpu_dist', 'setup_runtime'
+]

@@ -1,0 +1,39 @@
+# Runtime defaults shared by every mmallinone config (MMEngine Runner fields).
+default_scope = 'mmallinone'
+
+# Iterations between two log lines / checkpoints. Variables of a `_base_`
+# file are evaluated there, so a config that wants other values overrides the
+# hook itself: `default_hooks = dict(logger=dict(interval=1))` (merged).
+log_interval = 10
+checkpoint_interval = 5000
+
+default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=log_interval, ignore_last=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=checkpoint_interval,
+        by_epoch=False,
+        max_keep_ckpts=3,
+        save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # NCCL on GPUs; `mmallinone.utils.setup_runtime` switches to gloo when
+    # CUDA is not available (dependency trap 7).
+    dist_cfg=dict(backend='nccl', timeout=1800),
+)
+
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+
+log_level = 'INFO'
+load_from = None
+resume = False
