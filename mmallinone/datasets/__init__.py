@@ -1,1 +1,15 @@
-__all__ = []
+"""Datasets of mmallinone (registered in ``DATASETS``)."""
+from .base import AnnotationError, BaseVideoTextDataset
+from .howto100m import HowTo100MDataset
+from .transforms import (LoadImageAsClip, MaskTokensForMLM,
+                         PackVideoTextInputs, RestrictToClipWindow,
+                         TokenizeText)
+from .video_text import VideoTextDataset
+from .webvid import WebVidDataset
+
+__all__ = [
+    'AnnotationError', 'BaseVideoTextDataset', 'HowTo100MDataset',
+    'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip',
+    'MaskTokensForMLM', 'PackVideoTextInputs', 'RestrictToClipWindow',
+    'TokenizeText'
+]

@@ -1,1 +1,9 @@
-__all__ = []
+"""Data transforms of mmallinone (registered in ``TRANSFORMS``)."""
+from .formatting import PackVideoTextInputs, frames_to_tensor
+from .loading import LoadImageAsClip, RestrictToClipWindow
+from .text import MaskTokensForMLM, TokenizeText
+
+__all__ = [
+    'PackVideoTextInputs', 'frames_to_tensor', 'LoadImageAsClip',
+    'RestrictToClipWindow', 'MaskTokensForMLM', 'TokenizeText'
+]

@@ -1,0 +1,129 @@
+"""Generic video(or image)-caption annotations in JSON or JSON Lines."""
+import json
+import os.path as osp
+from typing import List, Optional
+
+from mmallinone.registry import DATASETS
+from .base import BaseVideoTextDataset
+
+
+@DATASETS.register_module()
+class VideoTextDataset(BaseVideoTextDataset):
+    """Video-text pairs from a JSON or JSONL annotation file.
+
+    Accepted files (the format is chosen by the extension: ``.jsonl`` /
+    ``.ndjson`` are JSON Lines, anything else is JSON)::
+
+        # JSON: a list of rows, or {"annotations": [rows]}
+        [{"video": "a/b.mp4", "caption": ["two men hug", "..."], "id": "b"},
+         {"image": "c.jpg", "caption": "a dog"}]
+        # JSONL: one row per line
+
+    A row has ``video`` (or ``image``): a path relative to
+    ``data_prefix['video']``; ``caption``: a string or a list of strings;
+    optional ``id`` (default: the file name without extension). Rows with
+    ``image`` set ``modality='image'`` (use
+    :class:`~mmallinone.datasets.transforms.LoadImageAsClip` in the pipeline
+    of an image dataset).
+
+    With ``expand_captions=True`` (training) every (video, caption) pair is
+    one sample; otherwise each video is one sample whose caption is drawn at
+    random in training and is the first (``test_caption``) in test mode.
+
+    Each sample's data info: ``filename``, ``video_id``, ``modality``,
+    ``text`` (or ``captions``), ``caption_idx``.
+
+    Args:
+        ann_file (str): The JSON / JSONL file.
+        expand_captions (bool): One sample per caption. Defaults to True.
+        **kwargs: See :class:`BaseVideoTextDataset`.
+    """
+
+    def __init__(self, ann_file: str, expand_captions: bool = True,
+                 **kwargs) -> None:
+        self.expand_captions = expand_captions
+        super().__init__(ann_file=ann_file, **kwargs)
+
+    def _rows(self) -> List[tuple]:
+        """Return ``(line, row)`` pairs; line is None for plain JSON."""
+        path = self.ann_file
+        text = self.read_text(path)
+        if path.endswith(('.jsonl', '.ndjson')):
+            rows = []
+            for line, raw in enumerate(text.splitlines(), start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    rows.append((line, json.loads(raw)))
+                except json.JSONDecodeError as e:
+                    self.invalid(path, line, None, f'malformed JSON: {e.msg}')
+            return rows
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ValueError(
+                f'{type(self).__name__}: invalid annotation ({path}, line '
+                f'{e.lineno}): malformed JSON: {e.msg}') from e
+        if isinstance(data, dict) and 'annotations' in data:
+            data = data['annotations']
+        if not isinstance(data, list):
+            raise ValueError(
+                f'{type(self).__name__}: invalid annotation ({path}): '
+                'expected a list of rows or {"annotations": [...]}, got '
+                f'{type(data).__name__}')
+        # report the row index as "line" for plain JSON (row i -> "row i")
+        return [(None, row) for row in data]
+
+    def load_data_list(self) -> List[dict]:
+        """Parse the annotation file.
+
+        Returns:
+            list[dict]: One data info per sample.
+        """
+        path = self.ann_file
+        data_list = []
+        for i, (line, row) in enumerate(self._rows()):
+            where = line if line is not None else f'row {i}'
+            info = self._parse_row(row, path, where)
+            if info is None:
+                continue
+            if self.expand_captions:
+                captions = info.pop('captions')
+                for j, cap in enumerate(captions):
+                    data_list.append(dict(info, text=cap, caption_idx=j))
+            else:
+                data_list.append(info)
+        return data_list
+
+    def _parse_row(self, row, path: str, line) -> Optional[dict]:
+        """Validate one row; return a data info or ``None`` if skipped."""
+        if not isinstance(row, dict):
+            self.invalid(path, line, None,
+                         f'expected an object, got {type(row).__name__}')
+            return None
+        key = 'video' if 'video' in row else 'image' if 'image' in row \
+            else None
+        if key is None:
+            self.invalid(path, line, 'video', 'missing "video" (or "image")')
+            return None
+        rel = row[key]
+        if not isinstance(rel, str) or not rel.strip():
+            self.invalid(path, line, key, f'expected a non-empty path, got '
+                         f'{rel!r:.60}')
+            return None
+        if 'caption' not in row:
+            self.invalid(path, line, 'caption', 'missing field')
+            return None
+        captions = self.check_captions(row['caption'], path, line, 'caption')
+        if captions is None:
+            return None
+        vid = row.get('id', osp.splitext(osp.basename(rel))[0])
+        if not isinstance(vid, (str, int)):
+            self.invalid(path, line, 'id', 'expected a string or int, got '
+                         f'{type(vid).__name__}')
+            return None
+        return dict(
+            filename=self.media_path(rel),
+            video_id=str(vid),
+            modality='image' if key == 'image' else 'video',
+            captions=captions)
