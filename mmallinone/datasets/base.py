@@ -36,9 +36,9 @@ class BaseVideoTextDataset(BaseDataset):
     ``None`` so that MMEngine's ``BaseDataset.__getitem__`` refetches a random
     other sample (at most ``max_refetch`` times in a row). In test mode a
     failing sample raises a ``RuntimeError`` naming the file instead. Once at
-    least ``skip_warmup`` samples were attempted (``min(skip_warmup,
-    len(self))``), a skip ratio (skipped / attempted) above
-    ``max_skip_ratio`` raises a ``RuntimeError`` (e.g. a wrong data root).
+    least ``skip_warmup`` loads were attempted, a skip ratio (skipped /
+    attempted) above ``max_skip_ratio`` raises a ``RuntimeError`` (e.g. a
+    wrong data root fails after ``skip_warmup`` attempts).
     Counters are per process (each dataloader worker counts its own).
 
     **Annotation errors** (malformed rows, missing columns or fields, wrong
@@ -60,8 +60,8 @@ class BaseVideoTextDataset(BaseDataset):
             Defaults to 0.
         max_skip_ratio (float): Largest tolerated skipped / attempted ratio.
             Defaults to 0.5.
-        skip_warmup (int): Attempts before the ratio is checked (capped at
-            the dataset length). Defaults to 100.
+        skip_warmup (int): Attempts (in this process) before the ratio is
+            checked. Defaults to 50.
         skip_invalid_rows (bool): Drop and log malformed annotation rows
             instead of raising. Defaults to False.
         test_caption (str): Caption used in test mode when a sample has
@@ -80,7 +80,7 @@ class BaseVideoTextDataset(BaseDataset):
                  data_prefix: dict = dict(video=''),
                  num_false_videos: int = 0,
                  max_skip_ratio: float = 0.5,
-                 skip_warmup: int = 100,
+                 skip_warmup: int = 50,
                  skip_invalid_rows: bool = False,
                  test_caption: str = 'first',
                  start_index: int = 0,
@@ -346,8 +346,7 @@ class BaseVideoTextDataset(BaseDataset):
             f'{type(self).__name__}: skipped sample {info.get("sample_idx")} '
             f'"{filename}" ({reason}); {self.num_skipped} skipped of '
             f'{self.num_attempts} attempted so far in this process')
-        warmup = min(self.skip_warmup, len(self))
-        if self.num_attempts >= warmup and \
+        if self.num_attempts >= self.skip_warmup and \
                 self.num_skipped / self.num_attempts > self.max_skip_ratio:
             raise RuntimeError(
                 f'{type(self).__name__}: {self.num_skipped} of '

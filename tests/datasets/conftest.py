@@ -1,6 +1,5 @@
-"""Shared fixtures of the dataset tests: the demo videos and tiny pipelines."""
+"""Fixtures of the dataset tests (helpers live in ``datasets_helpers``)."""
 import logging
-import os.path as osp
 from typing import List
 
 import pytest
@@ -8,44 +7,6 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 import mmallinone  # noqa: F401
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DEMO_DIR = osp.join(REPO, 'data', 'demo')
-TEST_DATA = osp.join(REPO, 'tests', 'data')
-VIDEOS = {
-    'arm_wrestling.mp4': (280, 28),
-    'two_men_greeting_1080p.mp4': (72, 28),
-    'basketball_gym.mp4': (300, 30),
-    'pool_cleaning.mp4': (300, 30),
-    'eye_makeup.avi': (164, 25),
-}
-
-
-def tiny_pipeline(test_mode: bool = False,
-                  num_frames: int = 3,
-                  size: int = 32,
-                  mlm: bool = True,
-                  window: bool = False) -> List[dict]:
-    """A small but real decode pipeline (32x32 crops)."""
-    pipeline = [dict(type='mmaction.DecordInit')]
-    if window:
-        pipeline.append(dict(type='RestrictToClipWindow'))
-    pipeline += [
-        dict(
-            type='mmaction.UniformSample',
-            clip_len=num_frames,
-            num_clips=1,
-            test_mode=test_mode),
-        dict(type='mmaction.DecordDecode'),
-        dict(type='mmaction.Resize', scale=(-1, size + size // 4)),
-        dict(type='mmaction.CenterCrop', crop_size=size) if test_mode else
-        dict(type='mmaction.RandomCrop', size=size),
-        dict(type='TokenizeText', max_length=40),
-    ]
-    if mlm:
-        pipeline.append(dict(type='MaskTokensForMLM'))
-    pipeline.append(dict(type='PackVideoTextInputs'))
-    return pipeline
 
 
 @pytest.fixture(autouse=True)
