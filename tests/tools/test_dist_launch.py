@@ -79,3 +79,25 @@ def test_dist_train_and_test_two_cpu_ranks(tmp_path):
     from mmengine.fileio import load
     preds = load(dump)
     assert len(preds) == 4  # the whole toy test set, gathered from 2 ranks
+
+
+DEMO_CONFIG = osp.join(REPO, 'configs', 'allinone', 'pretrain_ti_demo.py')
+
+
+@pytest.mark.skipif(
+    not osp.isfile(DEMO_CONFIG), reason='demo config not present')
+def test_dist_train_demo_config_two_cpu_ranks(tmp_path):
+    """The real All-in-One-Ti demo config: 2 gloo ranks, 2 iterations."""
+    work_dir = str(tmp_path / 'demo')
+    proc = _run([
+        osp.join(TOOLS, 'dist_train.sh'), DEMO_CONFIG, '2', '--work-dir',
+        work_dir, '--cfg-options', 'train_cfg.max_iters=2',
+        'train_dataloader.batch_size=1', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1'
+    ])
+    _assert_two_gloo_ranks(proc.stdout)
+    line = re.search(r'Iter\(train\) \[2/2\].*', proc.stdout).group(0)
+    for key in ('loss_vtm', 'loss_mlm', 'acc_vtm', 'acc_mlm'):
+        assert key in line
+    assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))

@@ -1,0 +1,77 @@
+"""Unit tests of mmallinone.utils that need no Runner."""
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import CheckpointLoader
+
+from mmallinone.utils import (TRUST_ENV_VAR, is_trusted_checkpoint,
+                              load_from_local_safe, setup_runtime)
+from mmallinone.utils import dist as dist_utils
+
+
+def test_local_scheme_is_ours():
+    assert CheckpointLoader._get_checkpoint_loader(
+        '/some/file.pth') is load_from_local_safe
+    # other schemes are untouched
+    assert CheckpointLoader._get_checkpoint_loader(
+        'https://x/y.pth') is not load_from_local_safe
+
+
+@pytest.mark.parametrize('value,trusted', [('1', True), ('true', True),
+                                           ('0', False), ('', False)])
+def test_trust_env_var(tmp_path, monkeypatch, value, trusted):
+    monkeypatch.setenv(TRUST_ENV_VAR, value)
+    assert is_trusted_checkpoint(str(tmp_path / 'a.pth')) is trusted
+
+
+def test_trust_work_dir_marker(tmp_path, monkeypatch):
+    monkeypatch.delenv(TRUST_ENV_VAR, raising=False)
+    path = str(tmp_path / 'iter_1.pth')
+    assert not is_trusted_checkpoint(path)
+    (tmp_path / 'last_checkpoint').write_text(path)
+    assert is_trusted_checkpoint(path)
+
+
+def test_missing_file():
+    with pytest.raises(FileNotFoundError):
+        load_from_local_safe('/nonexistent/ckpt.pth')
+
+
+def test_invalid_launcher():
+    with pytest.raises(ValueError, match='launcher'):
+        setup_runtime(Config(dict()), 'torchrun')
+
+
+def test_cpu_launcher_config_rewrite(monkeypatch):
+    """Without CUDA: gloo, device_ids=None, custom wrapper kept, no AMP."""
+    calls = []
+    monkeypatch.setattr(dist_utils, 'cuda_available', lambda: False)
+    monkeypatch.setattr(dist_utils, 'init_cpu_dist',
+                        lambda launcher, **kw: calls.append((launcher, kw)))
+    cfg = Config(
+        dict(
+            env_cfg=dict(dist_cfg=dict(backend='nccl', timeout=60)),
+            model_wrapper_cfg=dict(
+                type='MMDistributedDataParallel',
+                find_unused_parameters=True),
+            optim_wrapper=dict(
+                type='AmpOptimWrapper',
+                loss_scale=512.,
+                optimizer=dict(type='AdamW', lr=1e-4))))
+    setup_runtime(cfg, 'slurm')
+    assert calls == [('slurm', dict(backend='gloo', timeout=60))]
+    assert cfg.model_wrapper_cfg.device_ids is None
+    assert cfg.model_wrapper_cfg.find_unused_parameters is True
+    assert cfg.optim_wrapper.type == 'OptimWrapper'
+    assert 'loss_scale' not in cfg.optim_wrapper
+
+
+def test_no_cuda_set_device_is_scoped():
+    original = torch.cuda.set_device
+    with dist_utils._no_cuda_set_device():
+        assert torch.cuda.set_device is not original
+        torch.cuda.set_device(3)  # no-op, does not raise
+    assert torch.cuda.set_device is original
+    assert osp.basename(dist_utils.__file__) == 'dist.py'
