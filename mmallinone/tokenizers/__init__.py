@@ -78,4 +78,6 @@ def build_tokenizer(cfg: Union[dict, str, object, None] = None):
     return cfg
 
 
-__all__ = ['BertWordPieceTokenizer', 'build_tokenizer', 'BERT_BASE_UNCASED_DIR']
+__all__ = [
+    'BertWordPieceTokenizer', 'build_tokenizer', 'BERT_BASE_UNCASED_DIR'
+]

@@ -1,4 +1,4 @@
-"""Text transforms: WordPiece tokenisation and masked-language-model masking."""
+"""Text transforms: WordPiece tokenisation and masked-LM masking."""
 from typing import Dict, List, Optional, Union
 
 import numpy as np
