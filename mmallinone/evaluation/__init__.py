@@ -1,1 +1,3 @@
-__all__ = []
+from .metrics import *  # noqa: F401,F403
+
+__all__ = ['PretrainMetric']

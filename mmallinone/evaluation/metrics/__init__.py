@@ -1,1 +1,3 @@
-__all__ = []
+from .pretrain_metric import PretrainMetric
+
+__all__ = ['PretrainMetric']

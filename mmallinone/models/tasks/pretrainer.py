@@ -216,22 +216,42 @@ class AllInOnePretrainer(BaseModel):
 
     def predict(self, inputs: Dict[str, Tensor],
                 data_samples: Optional[list] = None) -> list:
-        """Score each (video, text) pair and fill MLM predictions.
+        """Score matched and mismatched pairs; predict masked words.
 
-        Sets ``pred_vtm_score`` (match probability) on every data sample and,
-        when the batch carries masked text, ``pred_mlm_ids`` and
-        ``gt_mlm_ids`` of the masked positions.
+        Sets on every data sample ``pred_vtm_pos`` (match probability of the
+        sample's own video-text pair) and, when a negative video exists
+        (``false_imgs`` or batch size >= 2), ``pred_vtm_neg`` (match
+        probability of its text with another video); when the batch carries
+        masked text, ``pred_mlm_ids`` and ``gt_mlm_ids`` of the masked
+        positions.
         """
-        feats = self.extract_feat(inputs)
-        scores = self.vtm_head(feats['pooled']).softmax(-1)[:, 1]
+        imgs, ids = inputs['imgs'], inputs['input_ids']
+        mask = inputs.get('attention_mask')
+
+        def match_prob(videos: Tensor) -> Tensor:
+            text_feats, _ = self.backbone.forward_joint(videos, ids, mask)
+            logits = self.vtm_head(self.pooler(text_feats[:, 0]))
+            return logits.softmax(-1)[:, 1]
+
+        pos = match_prob(imgs)
+        neg = None
+        if inputs.get('false_imgs') is not None or imgs.shape[0] > 1:
+            neg = match_prob(
+                self.negative_videos(imgs, inputs.get('false_imgs')))
         mlm_pred = None
         if 'mlm_input_ids' in inputs and self.mlm_head is not None:
             text_feats, _ = self.backbone.forward_joint(
-                inputs['imgs'], inputs['mlm_input_ids'],
-                inputs['attention_mask'])
-            mlm_pred = self.mlm_head(text_feats).argmax(-1)
+                imgs, inputs['mlm_input_ids'], mask)
+            labels = inputs['mlm_labels']
+            mlm_pred = torch.full_like(labels, -100)
+            selected = labels != -100
+            if selected.any():
+                mlm_pred[selected] = self.mlm_head(
+                    text_feats[selected]).argmax(-1)
         for i, ds in enumerate(data_samples):
-            ds.set_field(scores[i].detach(), 'pred_vtm_score')
+            ds.set_field(pos[i].detach(), 'pred_vtm_pos')
+            if neg is not None:
+                ds.set_field(neg[i].detach(), 'pred_vtm_neg')
             if mlm_pred is not None:
                 sel = inputs['mlm_labels'][i] != -100
                 ds.set_field(mlm_pred[i][sel].detach(), 'pred_mlm_ids')

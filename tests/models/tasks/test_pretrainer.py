@@ -99,8 +99,10 @@ def test_predict_and_tensor_modes():
     with torch.no_grad():
         out = model(inputs, samples, mode='predict')
         feats = model(inputs, None, mode='tensor')
-    assert 0 <= float(out[0].pred_vtm_score) <= 1
+    assert 0 <= float(out[0].pred_vtm_pos) <= 1
+    assert 0 <= float(out[0].pred_vtm_neg) <= 1
     assert out[1].pred_mlm_ids.shape == out[1].gt_mlm_ids.shape == (1, )
+    assert out[1].gt_mlm_ids.tolist() == [int(inputs['input_ids'][1, 2])]
     assert feats['pooled'].shape == (2, 32)
     with pytest.raises(RuntimeError, match='Invalid mode'):
         model(inputs, None, mode='train')
