@@ -1,6 +1,7 @@
 """Datasets of mmallinone (registered in ``DATASETS``)."""
 from .base import AnnotationError, BaseVideoTextDataset
 from .howto100m import HowTo100MDataset
+from .samplers import ResumableInfiniteSampler
 from .transforms import (LoadImageAsClip, MaskTokensForMLM,
                          PackVideoTextInputs, RestrictToClipWindow,
                          TokenizeText)
@@ -9,7 +10,7 @@ from .webvid import WebVidDataset
 
 __all__ = [
     'AnnotationError', 'BaseVideoTextDataset', 'HowTo100MDataset',
-    'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip',
-    'MaskTokensForMLM', 'PackVideoTextInputs', 'RestrictToClipWindow',
-    'TokenizeText'
+    'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
+    'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
+    'ResumableInfiniteSampler'
 ]

@@ -1,1 +1,4 @@
-__all__ = []
+"""Engine components: training loops (registered in ``LOOPS``)."""
+from .loops import ResumableIterBasedTrainLoop
+
+__all__ = ['ResumableIterBasedTrainLoop']
