@@ -16,12 +16,16 @@ Patches (numbered as in the project's dependency notes):
    turn the toolboxes' multimodal switch off before their models import.
    numpy >= 2.4 removed ``np.in1d`` that mmaction2's/mmpretrain's retrieval
    metrics call; we alias it to the equivalent ``np.isin(...).ravel()``.
+11. mmcv-lite has no compiled ops, so ``mmcv.cnn.bricks.transformer`` warns
+   at import that ``MultiScaleDeformableAttention`` is missing. We use no
+   mmcv op; the warning is silenced (only that message).
 
 The checkpoint loader (trap 2), gloo on CPU (trap 7) and the normalisation
 layout (trap 6) live with the code they concern:
 :mod:`mmallinone.utils.checkpoint`, :mod:`mmallinone.utils.dist` and
 :mod:`mmallinone.models.data_preprocessors`.
 """
+import re
 import sys
 import types
 
@@ -100,8 +104,20 @@ def _restore_numpy_in1d() -> None:
     np.in1d = in1d
 
 
+#: The exact start of mmcv-lite's import-time warning (trap 11).
+MMCV_LITE_WARNING = 'Fail to import ``MultiScaleDeformableAttention``'
+
+
+def _silence_mmcv_lite_warning() -> None:
+    """Hide mmcv-lite's harmless missing-op warning (nothing else)."""
+    import warnings
+    warnings.filterwarnings(
+        'ignore', message=re.escape(MMCV_LITE_WARNING), category=UserWarning)
+
+
 def apply() -> None:
     """Apply every patch; idempotent."""
+    _silence_mmcv_lite_warning()
     _restore_numpy_in1d()
     _disable_toolbox_multimodal()
     _stub_mmaction_drn()

@@ -246,3 +246,23 @@ def test_gloo_selected_without_cuda(tmp_path, monkeypatch):
         if torch.distributed.is_initialized():
             torch.distributed.destroy_process_group()
         mp.set_start_method(start_method, force=True)
+
+
+def _import_warnings(code: str) -> str:
+    import subprocess
+    proc = subprocess.run([sys.executable, '-W', 'always', '-c', code],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout
+    return proc.stdout
+
+
+def test_upstream_mmcv_lite_still_warns_and_we_silence_only_that():
+    """Trap 11: mmcv-lite warns about a missing compiled op at import."""
+    upstream = _import_warnings('import mmcv.cnn.bricks.transformer')
+    assert _compat.MMCV_LITE_WARNING in upstream
+    ours = _import_warnings(
+        'import mmallinone, mmcv.cnn.bricks.transformer, warnings\n'
+        "warnings.warn('another warning', UserWarning)")
+    assert _compat.MMCV_LITE_WARNING not in ours
+    assert 'another warning' in ours

@@ -39,13 +39,13 @@ warmup_iters = int(0.1 * max_iters)
 train_dataloader = dict(
     batch_size=per_gpu_batch_size,
     num_workers=8,
-    sampler=dict(type='InfiniteSampler', shuffle=True))
+    sampler=dict(type='ResumableInfiniteSampler', shuffle=True))
 optim_wrapper = dict(
     type='AmpOptimWrapper',
     dtype='float16',
     accumulative_counts=accumulative_counts)
 train_cfg = dict(
-    type='IterBasedTrainLoop',
+    type='ResumableIterBasedTrainLoop',
     max_iters=max_iters,
     val_interval=10_000 * accumulative_counts)
 param_scheduler = [

@@ -11,7 +11,7 @@ _base_ = [
 ]
 
 max_iters = 60
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
+train_cfg = dict(type='ResumableIterBasedTrainLoop', max_iters=max_iters)
 # A higher peak lr than the 200k-step recipe so the loss visibly falls in
 # 60 iterations; same AdamW betas / eps / weight decay.
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
@@ -25,7 +25,7 @@ param_scheduler = [
 model = dict(backbone=dict(drop_rate=0.0, drop_path_rate=0.0))
 
 train_dataloader = dict(
-    batch_size=4, sampler=dict(type='InfiniteSampler', shuffle=True))
+    batch_size=4, sampler=dict(type='ResumableInfiniteSampler', shuffle=True))
 val_cfg = None
 val_dataloader = None
 val_evaluator = None

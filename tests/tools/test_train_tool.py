@@ -77,6 +77,8 @@ def test_demo_config_trains_with_finite_loss_and_resumes(tmp_path):
 
     out = run('--resume', '--cfg-options', 'train_cfg.max_iters=3', *common)
     assert 'resumed epoch: 0, iter: 2' in out
+    # trap 8: the trained batches are skipped by index, not decoded again
+    assert 'skipped the first 4 samples (2 iterations x batch size 2)' in out
     assert re.search(r'Iter\(train\) \[3/3\]', out)
     assert not re.search(r'Iter\(train\) \[[12]/3\]', out)
     assert osp.isfile(osp.join(work_dir, 'iter_3.pth'))

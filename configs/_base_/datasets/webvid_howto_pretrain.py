@@ -109,7 +109,7 @@ train_dataloader = dict(
     batch_size=batch_size,
     num_workers=num_workers,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='ResumableInfiniteSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type='ConcatDataset', datasets=[webvid_train, howto_train]))
 val_dataloader = dict(

@@ -20,7 +20,7 @@ optim_wrapper = dict(
         }),
 )
 
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
+train_cfg = dict(type='ResumableIterBasedTrainLoop', max_iters=max_iters)
 param_scheduler = [
     dict(
         type='LinearLR',

@@ -46,7 +46,7 @@ optim_wrapper = dict(
 )
 
 # ---- schedule ---------------------------------------------------------------
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
+train_cfg = dict(type='ResumableIterBasedTrainLoop', max_iters=max_iters)
 param_scheduler = [
     dict(
         type='LinearLR',

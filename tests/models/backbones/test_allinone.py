@@ -193,3 +193,24 @@ def test_patch_order_reference_shuffle_is_seeded_and_raster_is_default():
 def test_bad_configs_name_valid_choices(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         tiny(**kwargs)
+
+
+def test_timm_vit_weights_load_without_key_mapping():
+    """Dependency trap 10: keeping timm's names lets ViT/DeiT weights load."""
+    import timm
+    vit = timm.create_model(
+        'vit_tiny_patch16_224', pretrained=False, num_classes=0,
+        img_size=32)
+    ours = AllInOneTransformer(arch='tiny', img_size=32)
+    theirs = {k: v for k, v in vit.state_dict().items()
+              if not k.startswith(('head', 'fc_norm'))}
+    missing, unexpected = ours.load_state_dict(theirs, strict=False)
+    assert unexpected == []
+    assert all(k.startswith(('text_embeddings', 'token_type_embeddings',
+                             'temporal_embed')) for k in missing), missing
+    torch.testing.assert_close(ours.blocks[3].attn.qkv.weight,
+                               vit.blocks[3].attn.qkv.weight)
+    # same block maths: one block on the same tokens gives the same output
+    ours.eval(), vit.eval()
+    x = torch.randn(2, 5, 192)
+    torch.testing.assert_close(ours.blocks[0](x), vit.blocks[0](x))
