@@ -114,6 +114,13 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
             seed=args.seed,
             diff_rank_seed=args.diff_rank_seed,
             deterministic=args.deterministic)
+    else:  # command-line flags win over the config's randomness
+        if args.seed is not None:
+            cfg.randomness.seed = args.seed
+        if args.diff_rank_seed:
+            cfg.randomness.diff_rank_seed = True
+        if args.deterministic:
+            cfg.randomness.deterministic = True
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
