@@ -1,9 +1,10 @@
 """Data transforms of mmallinone (registered in ``TRANSFORMS``)."""
 from .formatting import PackVideoTextInputs, frames_to_tensor
 from .loading import LoadImageAsClip, RestrictToClipWindow
-from .text import MaskTokensForMLM, TokenizeText
+from .text import MaskTokensForMLM, TokenizeCandidates, TokenizeText
 
 __all__ = [
     'PackVideoTextInputs', 'frames_to_tensor', 'LoadImageAsClip',
-    'RestrictToClipWindow', 'MaskTokensForMLM', 'TokenizeText'
+    'RestrictToClipWindow', 'MaskTokensForMLM', 'TokenizeText',
+    'TokenizeCandidates'
 ]

@@ -42,8 +42,9 @@ class PackVideoTextInputs(BaseTransform):
          'data_samples': ActionDataSample}
 
     The data sample gets the fields ``input_ids`` (L, ), ``mlm_input_ids``
-    (L, ), ``mlm_labels`` (L, ) as LongTensors (those present in
-    ``results``), the ``algorithm_keys`` as tensors, and the ``meta_keys``
+    (L, ), ``mlm_labels`` (L, ) as LongTensors and ``candidate_ids`` as a
+    list of K LongTensors (those present in ``results``), ``label`` as the
+    ``gt_label``, the ``algorithm_keys`` as tensors, and the ``meta_keys``
     present in ``results`` as metainfo.
 
     Required keys:
@@ -88,6 +89,13 @@ class PackVideoTextInputs(BaseTransform):
                 sample.set_field(
                     torch.as_tensor(np.asarray(results[key]),
                                     dtype=torch.long), key)
+        if 'candidate_ids' in results:  # K multiple-choice texts
+            sample.set_field([
+                torch.as_tensor(np.asarray(ids), dtype=torch.long)
+                for ids in results['candidate_ids']
+            ], 'candidate_ids')
+        if 'label' in results:
+            sample.set_gt_label(results['label'])
         for key in self.algorithm_keys:
             if key in results:
                 sample.set_field(to_tensor(results[key]), key)

@@ -74,12 +74,37 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
             out[i, :len(s)] = torch.as_tensor(s, dtype=torch.long)
         return out.to(self.device)
 
+    @staticmethod
+    def mask_of(seqs: List[Tensor], padded: Tensor) -> Tensor:
+        """``(B, L)`` attention mask (1 = real token) of padded ``seqs``."""
+        lengths = torch.tensor([len(s) for s in seqs], device=padded.device)
+        return (torch.arange(padded.shape[-1], device=padded.device)[None] <
+                lengths[:, None]).long()
+
+    def pad_candidates(self, candidates: List[List[Tensor]]):
+        """Pad K candidate sequences per sample to ``(B, K, L)``.
+
+        Returns:
+            tuple: ids ``(B, K, L)`` and attention mask ``(B, K, L)``.
+        """
+        counts = {len(c) for c in candidates}
+        if len(counts) != 1:
+            raise ValueError('Every sample of a batch needs the same number '
+                             f'of candidates, got {sorted(counts)}')
+        flat = [seq for cands in candidates for seq in cands]
+        ids = self.pad(flat, self.pad_token_id)
+        mask = self.mask_of(flat, ids)
+        k = counts.pop()
+        return ids.view(len(candidates), k, -1), mask.view(
+            len(candidates), k, -1)
+
     def forward(self, data: dict, training: bool = False) -> dict:
         """Turn a collated batch into ``dict(inputs=..., data_samples=...)``.
 
         ``inputs`` holds ``imgs`` ``(B, S, 3, H, W)`` (and ``false_imgs``),
         ``input_ids``/``attention_mask`` ``(B, L)`` and, when present,
-        ``mlm_input_ids``/``mlm_labels`` ``(B, L)``.
+        ``mlm_input_ids``/``mlm_labels`` ``(B, L)`` and
+        ``candidate_ids``/``candidate_mask`` ``(B, K, L)``.
         """
         data_samples = data.get('data_samples')
         raw = data['inputs']
@@ -100,12 +125,12 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
                 value = self.pad_token_id if value == 'pad' else value
                 inputs[field] = self.pad(
                     [ds.get(field) for ds in data_samples], value)
-            ids = inputs['input_ids']
-            lengths = torch.tensor([len(ds.input_ids) for ds in data_samples],
-                                   device=ids.device)
-            inputs['attention_mask'] = (
-                torch.arange(ids.shape[1], device=ids.device)[None] <
-                lengths[:, None]).long()
+            inputs['attention_mask'] = self.mask_of(
+                [ds.input_ids for ds in data_samples], inputs['input_ids'])
+        if data_samples is not None and len(data_samples) and \
+                'candidate_ids' in data_samples[0]:
+            inputs['candidate_ids'], inputs['candidate_mask'] = \
+                self.pad_candidates([ds.candidate_ids for ds in data_samples])
         if data_samples is not None:
             data_samples = self.cast_data(data_samples)
         return dict(inputs=inputs, data_samples=data_samples)

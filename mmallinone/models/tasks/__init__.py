@@ -1,3 +1,4 @@
+from .base import AllInOneBaseModel
 from .pretrainer import AllInOnePretrainer
 
-__all__ = ['AllInOnePretrainer']
+__all__ = ['AllInOneBaseModel', 'AllInOnePretrainer']

@@ -1,20 +1,17 @@
 """All-in-One pre-training: video-text matching + masked language modelling."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, Optional
 
 import torch
-import torch.nn as nn
-from mmengine.model import BaseModel
 from torch import Tensor
 
 from mmallinone.registry import MODELS
+from .base import AllInOneBaseModel
 
 __all__ = ['AllInOnePretrainer']
 
-ForwardResults = Union[Dict[str, Tensor], List, Dict[str, Tensor]]
-
 
 @MODELS.register_module()
-class AllInOnePretrainer(BaseModel):
+class AllInOnePretrainer(AllInOneBaseModel):
     """VTM + MLM (+ optional word-patch alignment) pre-training model.
 
     One training step runs two joint forwards, as the authors do:
@@ -61,14 +58,11 @@ class AllInOnePretrainer(BaseModel):
                  tie_mlm_decoder: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='VideoTextDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            # build from our registry: MMEngine's BaseModel would look it up
-            # in the root registry unless a default scope is set
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            backbone=backbone,
+            pooler=pooler,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
         weights = dict(vtm=1.0, mlm=1.0, wpa=0.1)
         if loss_weights is not None:
             unknown = set(loss_weights) - set(self.LOSSES)
@@ -77,11 +71,8 @@ class AllInOnePretrainer(BaseModel):
                                f'valid: {self.LOSSES}')
             weights.update(loss_weights)
         self.loss_weights = weights
-        self.backbone = MODELS.build(backbone)
-        dims = self.backbone.embed_dims
-        self.pooler = self._build_head(pooler, dims)
-        self.vtm_head = self._build_head(vtm_head, dims)
-        self.mlm_head = self._build_head(mlm_head, dims)
+        self.vtm_head = self.build_head(vtm_head)
+        self.mlm_head = self.build_head(mlm_head)
         self.wpa_loss = MODELS.build(wpa_loss) if wpa_loss else None
         for name, head in (('vtm', self.vtm_head), ('mlm', self.mlm_head),
                            ('wpa', self.wpa_loss)):
@@ -99,47 +90,16 @@ class AllInOnePretrainer(BaseModel):
     def init_weights(self) -> None:
         """Backbone init, then N(0, 0.02) heads as the authors (spec §3.11)."""
         super().init_weights()
-        if (isinstance(self.init_cfg, dict)
-                and self.init_cfg.get('type') == 'Pretrained'):
+        if self._is_pretrained_init():
             return
-        for head in (self.pooler, self.vtm_head, self.mlm_head):
-            if head is None:
-                continue
-            for m in head.modules():
-                if isinstance(m, nn.Linear):
-                    nn.init.normal_(m.weight, std=0.02)
-                    if m.bias is not None:
-                        nn.init.zeros_(m.bias)
-                elif isinstance(m, nn.LayerNorm):
-                    nn.init.ones_(m.weight)
-                    nn.init.zeros_(m.bias)
+        self.init_head_weights(self.vtm_head, self.mlm_head)
         if self.tie_mlm_decoder and self.mlm_head is not None:
-            # re-tie: the loop above re-initialised the shared tensor
+            # re-tie: the re-initialisation above replaced nothing, but keep
+            # the invariant explicit for subclasses that rebuild the head
             self.mlm_head.decoder.weight = \
                 self.backbone.text_embeddings.word_embeddings.weight
 
-    @staticmethod
-    def _build_head(cfg: Optional[dict], dims: int):
-        if not cfg:
-            return None
-        cfg = dict(cfg)
-        cfg.setdefault('in_channels', dims)
-        return MODELS.build(cfg)
-
     # ------------------------------------------------------------- utilities
-    def extract_feat(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
-        """Backbone features of whatever ``inputs`` holds.
-
-        Joint when both ``imgs`` and ``input_ids`` are given, else unimodal;
-        adds ``pooled`` ``(B, C)``.
-        """
-        feats = self.backbone(
-            imgs=inputs.get('imgs'),
-            input_ids=inputs.get('input_ids'),
-            attention_mask=inputs.get('attention_mask'))
-        feats['pooled'] = self.pooler(feats['cls_token'])
-        return feats
-
     @staticmethod
     def sample_vtm_labels(batch_size: int, device: torch.device) -> Tensor:
         """``floor(B/2)`` ones and the rest zeros, randomly permuted."""
@@ -167,21 +127,6 @@ class AllInOnePretrainer(BaseModel):
         derange = torch.empty_like(perm)
         derange[perm] = perm.roll(shift)
         return imgs[derange]
-
-    # --------------------------------------------------------------- forward
-    def forward(self,
-                inputs: Dict[str, Tensor],
-                data_samples: Optional[list] = None,
-                mode: str = 'tensor') -> ForwardResults:
-        """MMEngine entry point: ``'loss'``, ``'predict'`` or ``'tensor'``."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.extract_feat(inputs)
-        raise RuntimeError(f'Invalid mode {mode!r}; valid: loss, predict, '
-                           'tensor')
 
     def loss(self, inputs: Dict[str, Tensor],
              data_samples: Optional[list] = None) -> Dict[str, Tensor]:

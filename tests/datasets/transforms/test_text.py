@@ -142,3 +142,20 @@ def test_mlm_bad_args():
         MaskTokensForMLM(mlm_probability=0)
     with pytest.raises(ValueError):
         MaskTokensForMLM(mask_ratio=0.9, random_ratio=0.2)
+
+
+def test_tokenize_candidates_keeps_the_answer_when_truncating():
+    from mmallinone.datasets.transforms import TokenizeCandidates
+    t = TokenizeCandidates(max_length=12, prefix_key='question')
+    question = 'what is the man in the white cap doing with the woman at ' \
+        'the table in the cafeteria'
+    out = t(dict(question=question, candidates=['arm wrestling', 'hug']))
+    ids = out['candidate_ids']
+    assert len(ids) == 2 and all(len(x) <= 12 for x in ids)
+    tok = t.tokenizer
+    # [CLS] question... [SEP] answer [SEP]: the answer survives in full
+    assert tok.decode(ids[0]).endswith('[SEP] arm wrestling [SEP]')
+    assert tok.decode(ids[1]).endswith('[SEP] hug [SEP]')
+    assert ids[0][0] == 101
+    alone = TokenizeCandidates()(dict(candidates=['a man']))
+    assert alone['candidate_ids'][0].tolist() == [101, 1037, 2158, 102]

@@ -1,3 +1,4 @@
+import pytest
 import torch
 from mmaction.structures import ActionDataSample
 
@@ -49,3 +50,22 @@ def test_pads_text_and_builds_attention_mask():
     assert inputs['mlm_labels'].tolist() == [[5, 5, 5], [5, 5, -100]]
     fixed = VideoTextDataPreprocessor(pad_to_length=5)(data)['inputs']
     assert fixed['input_ids'].shape == (2, 5)
+
+
+def test_pads_candidates_to_batch_k_length():
+    pre = VideoTextDataPreprocessor()
+    imgs = torch.zeros(2, 3, 8, 8, dtype=torch.uint8)
+    samples = [sample([101, 102]), sample([101, 102])]
+    samples[0].set_field([torch.tensor([101, 5, 102]),
+                          torch.tensor([101, 102])], 'candidate_ids')
+    samples[1].set_field([torch.tensor([101, 102]),
+                          torch.tensor([101, 6, 7, 102])], 'candidate_ids')
+    inputs = pre(dict(inputs=[dict(imgs=imgs)] * 2,
+                      data_samples=samples))['inputs']
+    assert inputs['candidate_ids'].shape == (2, 2, 4)
+    assert inputs['candidate_ids'][1, 1].tolist() == [101, 6, 7, 102]
+    assert inputs['candidate_mask'][0].tolist() == [[1, 1, 1, 0],
+                                                   [1, 1, 0, 0]]
+    samples[1].candidate_ids = samples[1].candidate_ids[:1]
+    with pytest.raises(ValueError, match='same number of candidates'):
+        pre(dict(inputs=[dict(imgs=imgs)] * 2, data_samples=samples))

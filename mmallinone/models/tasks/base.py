@@ -1,0 +1,153 @@
+"""Common base of All-in-One task models (pre-training and downstream)."""
+from typing import Dict, Optional, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+from torch import Tensor
+
+from mmallinone.registry import MODELS
+
+__all__ = ['AllInOneBaseModel']
+
+
+@MODELS.register_module()
+class AllInOneBaseModel(BaseModel):
+    """Backbone + pooler + data preprocessor shared by every task model.
+
+    Attribute names (``backbone``, ``pooler``, ``vtm_head``, ``mlm_head``)
+    are the same in every task model, so a pre-training checkpoint loads into
+    a downstream model with ``load_from`` / ``init_cfg`` and no key mapping;
+    task-specific heads are simply reported as missing.
+
+    Args:
+        backbone (dict): :class:`AllInOneTransformer` config.
+        pooler (dict): Pooler config; ``in_channels`` defaults to the
+            backbone's width (as for every head built with
+            :meth:`build_head`).
+        data_preprocessor (dict | nn.Module, optional): Defaults to
+            ``VideoTextDataPreprocessor``.
+        init_cfg (dict, optional): MMEngine init config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 pooler: Optional[dict] = dict(type='AllInOnePooler'),
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='VideoTextDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            # build from our registry: MMEngine's BaseModel would look it up
+            # in the root registry unless a default scope is set
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.pooler = self.build_head(pooler)
+
+    @property
+    def embed_dims(self) -> int:
+        """Width ``C`` of the backbone."""
+        return self.backbone.embed_dims
+
+    def build_head(self, cfg: Optional[dict]) -> Optional[nn.Module]:
+        """Build a head, defaulting ``in_channels`` to the backbone width."""
+        if not cfg:
+            return None
+        cfg = dict(cfg)
+        cfg.setdefault('in_channels', self.embed_dims)
+        return MODELS.build(cfg)
+
+    def _is_pretrained_init(self) -> bool:
+        return (isinstance(self.init_cfg, dict)
+                and self.init_cfg.get('type') == 'Pretrained')
+
+    def init_head_weights(self, *heads: Optional[nn.Module]) -> None:
+        """N(0, 0.02) Linear / Embedding, LayerNorm 1/0 (spec §3.11)."""
+        for head in heads:
+            if head is None:
+                continue
+            for m in head.modules():
+                if isinstance(m, (nn.Linear, nn.Embedding)):
+                    nn.init.normal_(m.weight, std=0.02)
+                    if getattr(m, 'bias', None) is not None:
+                        nn.init.zeros_(m.bias)
+                elif isinstance(m, nn.LayerNorm):
+                    nn.init.ones_(m.weight)
+                    nn.init.zeros_(m.bias)
+
+    def init_weights(self) -> None:
+        """Backbone init, then the pooler (subclasses add their heads)."""
+        super().init_weights()
+        if not self._is_pretrained_init():
+            self.init_head_weights(self.pooler)
+
+    # ------------------------------------------------------------- encoders
+    def extract_feat(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
+        """Backbone features of whatever ``inputs`` holds.
+
+        Joint when both ``imgs`` and ``input_ids`` are given, else unimodal;
+        adds ``pooled`` ``(B, C)`` (the pooler on ``cls_token``).
+        """
+        feats = self.backbone(
+            imgs=inputs.get('imgs'),
+            input_ids=inputs.get('input_ids'),
+            attention_mask=inputs.get('attention_mask'))
+        feats['pooled'] = self.pooler(feats['cls_token'])
+        return feats
+
+    def joint_pooled(self, imgs: Tensor, input_ids: Tensor,
+                     attention_mask: Optional[Tensor]) -> Tensor:
+        """Pooled joint feature ``(B, C)`` of ``(B, S, 3, H, W)`` + ``(B, L)``."""
+        text_feats, _ = self.backbone.forward_joint(imgs, input_ids,
+                                                    attention_mask)
+        return self.pooler(text_feats[:, 0])
+
+    def candidates_pooled(self, imgs: Tensor, candidate_ids: Tensor,
+                          candidate_mask: Tensor) -> Tensor:
+        """Pooled joint features of every (video, candidate text) pair.
+
+        Args:
+            imgs (Tensor): ``(B, S, 3, H, W)``.
+            candidate_ids (Tensor): ``(B, K, L)``.
+            candidate_mask (Tensor): ``(B, K, L)``.
+
+        Returns:
+            Tensor: ``(B, K, C)``.
+        """
+        b, k, length = candidate_ids.shape
+        videos = imgs.repeat_interleave(k, dim=0)  # (B*K, S, 3, H, W)
+        pooled = self.joint_pooled(videos, candidate_ids.reshape(b * k, -1),
+                                   candidate_mask.reshape(b * k, -1))
+        return pooled.view(b, k, -1)
+
+    def forward(self,
+                inputs: Dict[str, Tensor],
+                data_samples: Optional[list] = None,
+                mode: str = 'tensor'):
+        """MMEngine entry point: ``'loss'``, ``'predict'`` or ``'tensor'``."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.extract_feat(inputs)
+        raise RuntimeError(f'Invalid mode {mode!r}; valid: loss, predict, '
+                           'tensor')
+
+    def loss(self, inputs: Dict[str, Tensor],
+             data_samples: Optional[list] = None) -> Dict[str, Tensor]:
+        raise NotImplementedError
+
+    def predict(self, inputs: Dict[str, Tensor],
+                data_samples: Optional[list] = None) -> list:
+        raise NotImplementedError
+
+    @staticmethod
+    def gt_labels(data_samples: list, device: torch.device) -> Tensor:
+        """``(B,)`` long tensor of the samples' ``gt_label``."""
+        return torch.stack([
+            torch.as_tensor(ds.gt_label).reshape(-1)[0]
+            for ds in data_samples
+        ]).long().to(device)
