@@ -1,6 +1,8 @@
 """Datasets of mmallinone (registered in ``DATASETS``)."""
 from .base import AnnotationError, BaseVideoTextDataset
 from .howto100m import HowTo100MDataset
+from .qa import *  # noqa: F401,F403
+from .qa import __all__ as _qa_all
 from .samplers import ResumableInfiniteSampler
 from .transforms import (LoadImageAsClip, MaskTokensForMLM,
                          PackVideoTextInputs, RestrictToClipWindow,
@@ -13,4 +15,4 @@ __all__ = [
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
     'ResumableInfiniteSampler'
-]
+] + list(_qa_all)

@@ -1,3 +1,3 @@
 from .metrics import *  # noqa: F401,F403
 
-__all__ = ['PretrainMetric']
+__all__ = ['PretrainMetric', 'VideoQAMetric', 'MultipleChoiceMetric']

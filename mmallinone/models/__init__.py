@@ -8,5 +8,6 @@ from .tasks import *  # noqa: F401,F403
 __all__ = [
     'AllInOneTransformer', 'TemporalTokenRoll', 'AllInOnePooler', 'VTMHead',
     'MLMHead', 'WordPatchAlignmentLoss', 'VideoTextDataPreprocessor',
-    'AllInOnePretrainer'
+    'AllInOnePretrainer', 'AllInOneVideoQA', 'AllInOneMultipleChoice',
+    'OpenEndedQAHead', 'MultipleChoiceQAHead'
 ]

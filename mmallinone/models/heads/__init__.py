@@ -1,5 +1,7 @@
 from .mlm_head import MLMHead
 from .pooler import AllInOnePooler
+from .qa_head import MultipleChoiceQAHead, OpenEndedQAHead
 from .vtm_head import VTMHead
 
-__all__ = ['AllInOnePooler', 'VTMHead', 'MLMHead']
+__all__ = ['AllInOnePooler', 'VTMHead', 'MLMHead', 'OpenEndedQAHead',
+    'MultipleChoiceQAHead']
