@@ -4,6 +4,8 @@ from .heads import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .tasks import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403
+from .utils import __all__ as _utils_all
 
 __all__ = [
     'AllInOneTransformer', 'TemporalTokenRoll', 'AllInOnePooler', 'VTMHead',
@@ -11,3 +13,4 @@ __all__ = [
     'AllInOnePretrainer', 'AllInOneVideoQA', 'AllInOneMultipleChoice',
     'OpenEndedQAHead', 'MultipleChoiceQAHead'
 ]
+__all__ += list(_utils_all)  # checkpoint utilities (models/utils)

@@ -20,6 +20,13 @@ fall back to full unpickling, and it logs that it did. A file is trusted when
 * the environment variable ``MMALLINONE_TRUST_CHECKPOINTS=1`` is set.
 
 Otherwise :class:`UntrustedCheckpointError` explains how to trust the file.
+
+The authors' released All-in-One ``.ckpt`` files (PyTorch-Lightning) are
+handled too: if weights-only loading fails only because of Lightning / sacred
+classes (hyper-parameters, callback states), they are loaded weights-only
+with inert stand-ins (``mmallinone.models.utils.lightning_io``), and a
+released state dict is converted to mmallinone keys on the fly, so
+``load_from='all-in-one-base.ckpt'`` works without converting first.
 """
 import logging
 import os
@@ -86,9 +93,13 @@ def load_from_local_safe(
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     try:
-        return torch.load(
-            filename, map_location=map_location, weights_only=True)
+        return _maybe_convert_release(
+            torch.load(filename, map_location=map_location,
+                       weights_only=True), filename)
     except pickle.UnpicklingError as weights_only_error:
+        checkpoint = _load_lightning(filename, map_location)
+        if checkpoint is not None:
+            return _maybe_convert_release(checkpoint, filename)
         if not is_trusted_checkpoint(filename):
             raise UntrustedCheckpointError(
                 f'{filename} cannot be loaded with torch.load('
@@ -103,7 +114,25 @@ def load_from_local_safe(
         'it is trusted, so it is loaded with torch.load(weights_only=False).',
         logger='current',
         level=logging.INFO)
-    return torch.load(filename, map_location=map_location, weights_only=False)
+    return _maybe_convert_release(
+        torch.load(filename, map_location=map_location, weights_only=False),
+        filename)
+
+
+def _load_lightning(filename: str, map_location: Any) -> Optional[dict]:
+    """Weights-only load with Lightning stand-ins, or None (see module)."""
+    from mmallinone.models.utils.lightning_io import \
+        load_lightning_checkpoint
+    return load_lightning_checkpoint(filename, map_location)
+
+
+def _maybe_convert_release(checkpoint: Any, filename: str) -> Any:
+    """Map an All-in-One release to mmallinone keys; others unchanged."""
+    from mmallinone.models.utils.key_mapping import is_allinone_release
+    if not is_allinone_release(checkpoint):
+        return checkpoint
+    from mmallinone.models.utils.release import convert_release_checkpoint
+    return convert_release_checkpoint(checkpoint, filename)
 
 
 def register_checkpoint_loader() -> None:

@@ -5,6 +5,7 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from timm.layers import PatchEmbed
@@ -79,6 +80,15 @@ class AllInOneTransformer(BaseModule):
             ``torch.multinomial`` from the CPU RNG, as the authors'
             checkpoints were trained (spec §1.4).
         with_temporal_embed (bool): Learn a temporal table. Defaults to True.
+        with_dist_token (bool): Add DeiT's distillation token (the authors'
+            distilled All-in-One-S): an extra visual token at index 1 (right
+            after the visual CLS) with ``pos_embed[:, 1]``, no temporal
+            embedding, rolled by TTR like a patch slot as the authors do.
+            ``pos_embed`` then has ``P + 2`` rows. Defaults to False.
+        temporal_inflation (str): How a checkpoint's temporal table of
+            another length is fitted when loading: ``'pad'`` (keep the first
+            ``T`` rows or zero-pad, the authors' behaviour) or
+            ``'interpolate'`` (linear). Defaults to ``'pad'``.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -94,6 +104,7 @@ class AllInOneTransformer(BaseModule):
     }
     TEMPORAL_MODES = ('rolling', 'none', 'flatten')
     PATCH_ORDERS = ('raster', 'reference_shuffle')
+    TEMPORAL_INFLATIONS = ('pad', 'interpolate')
 
     def __init__(self,
                  arch: Union[str, dict] = 'base',
@@ -111,6 +122,8 @@ class AllInOneTransformer(BaseModule):
                  roll_video_only: bool = False,
                  patch_order: str = 'raster',
                  with_temporal_embed: bool = True,
+                 with_dist_token: bool = False,
+                 temporal_inflation: str = 'pad',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch_settings = self._parse_arch(arch)
@@ -120,6 +133,13 @@ class AllInOneTransformer(BaseModule):
         if patch_order not in self.PATCH_ORDERS:
             raise ValueError(f'Unknown patch_order {patch_order!r}; '
                              f'valid: {self.PATCH_ORDERS}')
+        if temporal_inflation not in self.TEMPORAL_INFLATIONS:
+            raise ValueError(f'Unknown temporal_inflation '
+                             f'{temporal_inflation!r}; valid: '
+                             f'{self.TEMPORAL_INFLATIONS}')
+        self.temporal_inflation = temporal_inflation
+        self.with_dist_token = with_dist_token
+        self.num_extra_tokens = 2 if with_dist_token else 1
         dims = self.arch_settings['embed_dims']
         depth = self.arch_settings['num_layers']
         heads = self.arch_settings['num_heads']
@@ -157,7 +177,12 @@ class AllInOneTransformer(BaseModule):
             strict_img_size=False)
         num_patches = self.grid_size[0] * self.grid_size[1]
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dims))
-        self.pos_embed = nn.Parameter(torch.zeros(1, num_patches + 1, dims))
+        self.pos_embed = nn.Parameter(
+            torch.zeros(1, num_patches + self.num_extra_tokens, dims))
+        if with_dist_token:
+            self.dist_token = nn.Parameter(torch.zeros(1, 1, dims))
+        else:
+            self.register_parameter('dist_token', None)
         if with_temporal_embed:
             self.temporal_embed = nn.Parameter(
                 torch.zeros(1, num_frames, dims))
@@ -216,6 +241,8 @@ class AllInOneTransformer(BaseModule):
             return
         trunc_normal_(self.pos_embed, std=0.02)
         trunc_normal_(self.cls_token, std=0.02)
+        if self.dist_token is not None:
+            trunc_normal_(self.dist_token, std=0.02)
         for name, m in self.named_modules():
             if isinstance(m, nn.Linear):
                 trunc_normal_(m.weight, std=0.02)
@@ -226,6 +253,82 @@ class AllInOneTransformer(BaseModule):
                 nn.init.zeros_(m.bias)
             elif isinstance(m, nn.Embedding):
                 nn.init.normal_(m.weight, std=0.02)
+
+    # ------------------------------------------------------- checkpoint load
+    def _load_from_state_dict(self, state_dict: dict, prefix: str,
+                              local_metadata: dict, strict: bool,
+                              missing_keys: list, unexpected_keys: list,
+                              error_msgs: list) -> None:
+        """Fit a checkpoint's embedding tables to this config, then load.
+
+        Runs before the children load (``state_dict`` is shared), so the
+        text position table of ``text_embeddings`` is fitted here too. Every
+        change is logged; nothing is skipped silently. See
+        ``docs/checkpoints.md``.
+        """
+        self._fit_checkpoint_tables(state_dict, prefix)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
+    def _fit_checkpoint_tables(self, state_dict: dict, prefix: str) -> None:
+        """Inflate ``pos_embed``, ``temporal_embed``, text positions."""
+        from ..utils.inflation import (inflate_pos_embed,
+                                       inflate_temporal_embed,
+                                       inflate_text_pos_embed)
+        logger = MMLogger.get_current_instance()
+        for buf in ('position_ids', 'token_type_ids'):
+            # HF buffers saved by transformers 4.x: constants, not weights
+            state_dict.pop(f'{prefix}text_embeddings.{buf}', None)
+
+        key = prefix + 'dist_token'
+        if key in state_dict and self.dist_token is None:
+            raise ValueError(
+                f'The checkpoint has {key} (a distilled DeiT / All-in-One-S '
+                'model) but this backbone has no distillation token; build '
+                'it with with_dist_token=True.')
+
+        key = prefix + 'pos_embed'
+        if key in state_dict and state_dict[key].shape != \
+                self.pos_embed.shape:
+            src = state_dict[key]
+            state_dict[key] = inflate_pos_embed(
+                src, self.grid_size, self.num_extra_tokens)
+            logger.info(f'Resized {key} from {tuple(src.shape)} to '
+                        f'{tuple(state_dict[key].shape)} (bicubic on the '
+                        f'patch grid, {self.num_extra_tokens} extra token '
+                        'row(s) kept).')
+
+        key = prefix + 'temporal_embed'
+        if self.temporal_embed is None:
+            if key in state_dict:
+                state_dict.pop(key)
+                logger.warning(f'{key} in the checkpoint is ignored: this '
+                               'backbone has with_temporal_embed=False.')
+        elif key not in state_dict:
+            if prefix + 'pos_embed' in state_dict:
+                state_dict[key] = torch.zeros_like(self.temporal_embed.data)
+                logger.info(f'{key} is absent from the checkpoint (ImageNet '
+                            'ViT or an All-in-One release without it); it '
+                            'is set to zeros, which is what adding no '
+                            'temporal embedding means.')
+        elif state_dict[key].shape[1] != self.num_frames:
+            src = state_dict[key]
+            state_dict[key] = inflate_temporal_embed(
+                src, self.num_frames, self.temporal_inflation)
+            logger.info(f'Fitted {key} from {src.shape[1]} to '
+                        f'{self.num_frames} frames '
+                        f'({self.temporal_inflation!r}).')
+
+        key = prefix + 'text_embeddings.position_embeddings.weight'
+        if key in state_dict and \
+                state_dict[key].shape[0] != self.max_text_len:
+            src = state_dict[key]
+            state_dict[key] = inflate_text_pos_embed(src, self.max_text_len)
+            how = ('truncated' if src.shape[0] > self.max_text_len else
+                   'extended (rows copied, new rows repeat the last one)')
+            logger.info(f'Text position table {key} {how}: {src.shape[0]} '
+                        f'-> {self.max_text_len} rows.')
 
     # ------------------------------------------------------------ embeddings
     def embed_text(self, input_ids: Tensor) -> Tensor:
@@ -252,9 +355,10 @@ class AllInOneTransformer(BaseModule):
         x = self.patch_embed(imgs.flatten(0, 1))  # (B*S, C, Hp, Wp)
         hp, wp = x.shape[-2:]
         x = x.flatten(2).transpose(1, 2)  # (B*S, P, C)
+        n_extra = self.num_extra_tokens
         pos = resize_pos_embed(self.pos_embed, self.grid_size, (hp, wp),
-                               mode='bicubic', num_extra_tokens=1)
-        cls_pos, patch_pos = pos[:, :1], pos[:, 1:]
+                               mode='bicubic', num_extra_tokens=n_extra)
+        cls_pos, patch_pos = pos[:, :1], pos[:, n_extra:]
         x = x + patch_pos
         if self.temporal_embed is not None and s > 1:
             temporal = resize_temporal_embed(self.temporal_embed, s)
@@ -262,7 +366,11 @@ class AllInOneTransformer(BaseModule):
                 0, 1)
         if self.patch_order == 'reference_shuffle':
             x = self._reference_shuffle(x)
-        cls = (self.cls_token + cls_pos).expand(x.shape[0], -1, -1)
+        cls = self.cls_token + cls_pos
+        if self.dist_token is not None:
+            # distilled DeiT: [CLS, DIST, patches]; DIST gets pos row 1 only
+            cls = torch.cat([cls, self.dist_token + pos[:, 1:2]], dim=1)
+        cls = cls.expand(x.shape[0], -1, -1)
         x = torch.cat([cls, x], dim=1)
         x = x + self.token_type_embeddings.weight[_VIDEO]
         return self.pos_drop(x)
