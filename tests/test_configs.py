@@ -27,7 +27,8 @@ def test_config_loads(path):
     cfg = Config.fromfile(path)
     if 'allinone/' in path:
         assert cfg.default_scope == 'mmallinone'
-        assert cfg.model.type == 'AllInOnePretrainer'
+        init_default_scope('mmallinone')
+        assert MODELS.get(cfg.model.type) is not None, cfg.model.type
 
 
 @pytest.mark.parametrize('size,arch,width', [('ti', 'tiny', 192),

@@ -21,7 +21,12 @@ class VideoTextDataset(BaseVideoTextDataset):
 
     A row has ``video`` (or ``image``): a path relative to
     ``data_prefix['video']``; ``caption``: a string or a list of strings;
-    optional ``id`` (default: the file name without extension). Rows with
+    optional ``id`` (default: the file name without extension); optional
+    ``label`` (class index), ``options`` (candidate captions, a list of
+    strings, packed as ``candidates``) and ``answer`` (index of the right
+    option). ``label_key`` names the field that becomes the sample's
+    ``label`` (``gt_label``): ``'label'`` for classification, ``'answer'``
+    for multiple choice. Rows with
     ``image`` set ``modality='image'`` (use
     :class:`~mmallinone.datasets.transforms.LoadImageAsClip` in the pipeline
     of an image dataset).
@@ -36,12 +41,22 @@ class VideoTextDataset(BaseVideoTextDataset):
     Args:
         ann_file (str): The JSON / JSONL file.
         expand_captions (bool): One sample per caption. Defaults to True.
+        label_key (str, optional): ``'label'`` or ``'answer'``: the row
+            field used as the sample's label (required in every row then).
+            Defaults to None (no label).
         **kwargs: See :class:`BaseVideoTextDataset`.
     """
 
-    def __init__(self, ann_file: str, expand_captions: bool = True,
+    def __init__(self,
+                 ann_file: str,
+                 expand_captions: bool = True,
+                 label_key: Optional[str] = None,
                  **kwargs) -> None:
+        if label_key not in (None, 'label', 'answer'):
+            raise ValueError("label_key must be None, 'label' or 'answer', "
+                             f'got {label_key!r}')
         self.expand_captions = expand_captions
+        self.label_key = label_key
         super().__init__(ann_file=ann_file, **kwargs)
 
     def _rows(self) -> List[tuple]:
@@ -122,8 +137,35 @@ class VideoTextDataset(BaseVideoTextDataset):
             self.invalid(path, line, 'id', 'expected a string or int, got '
                          f'{type(vid).__name__}')
             return None
-        return dict(
+        info = dict(
             filename=self.media_path(rel),
             video_id=str(vid),
             modality='image' if key == 'image' else 'video',
             captions=captions)
+        if 'options' in row:
+            options = self.check_captions(row['options'], path, line,
+                                          'options')
+            if options is None:
+                return None
+            info['candidates'] = options
+        for field in ('label', 'answer'):
+            if field not in row:
+                continue
+            value = row[field]
+            if isinstance(value, bool) or not isinstance(value, int) or \
+                    value < 0:
+                self.invalid(path, line, field, 'expected an integer >= 0, '
+                             f'got {value!r:.60}')
+                return None
+            if field == 'answer' and value >= len(info.get('candidates',
+                                                           ())):
+                self.invalid(path, line, 'answer', f'index {value} outside '
+                             'the options')
+                return None
+            info[field] = value
+        if self.label_key is not None:
+            if self.label_key not in info:
+                self.invalid(path, line, self.label_key, 'missing field')
+                return None
+            info['label'] = info[self.label_key]
+        return info

@@ -1,10 +1,11 @@
 """Data transforms of mmallinone (registered in ``TRANSFORMS``)."""
 from .formatting import PackVideoTextInputs, frames_to_tensor
-from .loading import LoadImageAsClip, RestrictToClipWindow
+from .loading import (CachedVideoDecode, CachedVideoInit, LoadImageAsClip,
+                      RestrictToClipWindow)
 from .text import MaskTokensForMLM, TokenizeCandidates, TokenizeText
 
 __all__ = [
     'PackVideoTextInputs', 'frames_to_tensor', 'LoadImageAsClip',
     'RestrictToClipWindow', 'MaskTokensForMLM', 'TokenizeText',
-    'TokenizeCandidates'
+    'TokenizeCandidates', 'CachedVideoInit', 'CachedVideoDecode'
 ]

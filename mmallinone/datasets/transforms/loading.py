@@ -1,5 +1,6 @@
 """Loading transforms: an image as a one-frame clip, caption time windows."""
 import math
+from collections import OrderedDict
 from typing import Optional
 
 import mmcv
@@ -169,3 +170,83 @@ class RestrictToClipWindow(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(min_frames={self.min_frames}, '
                 f'fps_key={self.fps_key!r})')
+
+
+class _DecodedVideoCache:
+    """Process-local cache of fully decoded small videos, bounded in bytes.
+
+    Each dataloader worker holds its own cache; with persistent workers it
+    survives across epochs. Entries: ``filename -> (frames (T, H, W, 3)
+    uint8, fps)``; oldest entries are evicted first.
+    """
+
+    def __init__(self) -> None:
+        self.entries: 'OrderedDict[str, tuple]' = OrderedDict()
+        self.nbytes = 0
+
+    def get(self, filename: str, max_bytes: int) -> tuple:
+        if filename in self.entries:
+            self.entries.move_to_end(filename)
+            return self.entries[filename]
+        import decord
+        reader = decord.VideoReader(filename, num_threads=1)
+        frames = reader.get_batch(list(range(len(reader)))).asnumpy()
+        entry = (frames, float(reader.get_avg_fps()))
+        if frames.nbytes <= max_bytes:
+            self.entries[filename] = entry
+            self.nbytes += frames.nbytes
+            while self.nbytes > max_bytes:
+                _, (old, _) = self.entries.popitem(last=False)
+                self.nbytes -= old.nbytes
+        return entry
+
+
+_CACHE = _DecodedVideoCache()
+
+
+@TRANSFORMS.register_module()
+class CachedVideoInit(BaseTransform):
+    """Decode a whole (small) video once per process and cache its frames.
+
+    A drop-in for ``mmaction.DecordInit`` when the same tiny videos are read
+    thousands of times (synthetic benchmarks, the demo set): the frames are
+    decoded with decord on first access and kept in memory, so training is
+    not bound by decoding. Pair it with :class:`CachedVideoDecode` instead of
+    ``mmaction.DecordDecode``; mmaction2's samplers (``UniformSample``,
+    ``SampleFrames``) run unchanged in between.
+
+    Added keys: ``total_frames``, ``avg_fps``, ``video_cache_key``.
+
+    Args:
+        max_bytes (int): Cache budget per process. Defaults to 1 GiB.
+    """
+
+    def __init__(self, max_bytes: int = 1 << 30) -> None:
+        self.max_bytes = max_bytes
+
+    def transform(self, results: dict) -> dict:
+        frames, fps = _CACHE.get(results['filename'], self.max_bytes)
+        results['total_frames'] = len(frames)
+        results['avg_fps'] = fps
+        results['video_cache_key'] = results['filename']
+        return results
+
+
+@TRANSFORMS.register_module()
+class CachedVideoDecode(BaseTransform):
+    """Pick ``frame_inds`` from the frames cached by :class:`CachedVideoInit`.
+
+    Added keys: ``imgs`` (list of (H, W, 3) uint8 RGB), ``img_shape``,
+    ``original_shape``.
+    """
+
+    def transform(self, results: dict) -> dict:
+        # 0: never (re)insert here; an evicted video is decoded once more
+        frames, _ = _CACHE.get(results['video_cache_key'], 0)
+        inds = np.asarray(results['frame_inds']).reshape(-1)
+        inds = np.clip(inds, 0, len(frames) - 1)  # as DecordDecode's mod
+        imgs = [frames[i] for i in inds]
+        results['imgs'] = imgs
+        results['img_shape'] = imgs[0].shape[:2]
+        results['original_shape'] = imgs[0].shape[:2]
+        return results

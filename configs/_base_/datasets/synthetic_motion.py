@@ -1,0 +1,48 @@
+# The synthetic motion-direction benchmark (tools/data/synthetic/
+# generate_motion.py): 3 frames of an 8x64 strip of 8 cells, label 0 = the
+# block moves left, 1 = right. Decoded clips are cached in memory
+# (CachedVideoInit / CachedVideoDecode) so that training is not bound by
+# decoding the same tiny videos thousands of times. All frames are used, in
+# order, in training and test (a 3-frame clip sampled into 3 segments).
+data_root = 'data/synthetic_motion'
+num_frames = 3
+batch_size = 64
+
+pipeline = [
+    dict(type='CachedVideoInit'),
+    dict(type='mmaction.UniformSample', clip_len=num_frames, test_mode=True),
+    dict(type='CachedVideoDecode'),
+    dict(type='PackVideoTextInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=batch_size,
+    num_workers=0,
+    sampler=dict(type='ResumableInfiniteSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type='VideoTextDataset',
+        data_root=data_root,
+        ann_file='train.jsonl',
+        data_prefix=dict(video=''),
+        label_key='label',
+        pipeline=pipeline))
+val_dataloader = dict(
+    batch_size=256,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type='VideoTextDataset',
+        data_root=data_root,
+        ann_file='test.jsonl',
+        data_prefix=dict(video=''),
+        label_key='label',
+        test_mode=True,
+        pipeline=pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(
+    type='mmaction.AccMetric',
+    metric_list=('top_k_accuracy', ),
+    metric_options=dict(top_k_accuracy=dict(topk=(1, ))))
+test_evaluator = val_evaluator
