@@ -3,6 +3,8 @@ from .base import AnnotationError, BaseVideoTextDataset
 from .howto100m import HowTo100MDataset
 from .qa import *  # noqa: F401,F403
 from .qa import __all__ as _qa_all
+from .retrieval import *  # noqa: F401,F403
+from .retrieval import __all__ as _retrieval_all
 from .samplers import ResumableInfiniteSampler
 from .transforms import (LoadImageAsClip, MaskTokensForMLM,
                          PackVideoTextInputs, RestrictToClipWindow,
@@ -15,4 +17,4 @@ __all__ = [
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
     'ResumableInfiniteSampler'
-] + list(_qa_all)
+] + list(_retrieval_all) + list(_qa_all)

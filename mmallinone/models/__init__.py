@@ -10,7 +10,7 @@ from .utils import __all__ as _utils_all
 __all__ = [
     'AllInOneTransformer', 'TemporalTokenRoll', 'AllInOnePooler', 'VTMHead',
     'MLMHead', 'WordPatchAlignmentLoss', 'VideoTextDataPreprocessor',
-    'AllInOnePretrainer', 'AllInOneVideoQA', 'AllInOneMultipleChoice',
+    'AllInOnePretrainer', 'AllInOneRetrieval', 'VideoTextContrastiveLoss', 'AllInOneVideoQA', 'AllInOneMultipleChoice',
     'OpenEndedQAHead', 'MultipleChoiceQAHead'
 ]
 __all__ += list(_utils_all)  # checkpoint utilities (models/utils)

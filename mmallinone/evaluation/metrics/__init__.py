@@ -1,5 +1,7 @@
 from .mc_metric import MultipleChoiceMetric
 from .pretrain_metric import PretrainMetric
 from .qa_metric import VideoQAMetric
+from .retrieval_metric import RetrievalMetric
 
-__all__ = ['PretrainMetric', 'VideoQAMetric', 'MultipleChoiceMetric']
+__all__ = ['PretrainMetric', 'VideoQAMetric', 'MultipleChoiceMetric',
+           'RetrievalMetric']

@@ -1,0 +1,250 @@
+"""Text-to-video and video-to-text retrieval metrics (R@K, MdR, MnR)."""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from mmallinone.registry import METRICS
+
+__all__ = [
+    'RetrievalMetric', 'similarity_matrix', 't2v_ranks', 'v2t_ranks',
+    'rank_summary', 'retrieval_metrics', 'TIE_RULES'
+]
+
+#: How tied similarities are ranked (see :func:`first_positive_rank`).
+TIE_RULES = ('pessimistic', 'optimistic', 'average')
+
+
+def similarity_matrix(text_embeds: np.ndarray,
+                      video_embeds: np.ndarray) -> np.ndarray:
+    """View-averaged similarity of every (text, video) pair.
+
+    Args:
+        text_embeds (np.ndarray): ``(Nt, D)`` L2-normalised.
+        video_embeds (np.ndarray): ``(Nv, V, D)`` (or ``(Nv, D)``),
+            L2-normalised per view.
+
+    Returns:
+        np.ndarray: ``(Nt, Nv)`` float64: the mean over the ``V`` views of
+        the cosine similarity matrices (spec §7.3: similarities averaged,
+        not embeddings).
+    """
+    t = np.asarray(text_embeds, dtype=np.float64)
+    v = np.asarray(video_embeds, dtype=np.float64)
+    if v.ndim == 2:
+        v = v[:, None]
+    return np.einsum('td,nvd->tnv', t, v).mean(-1)
+
+
+def first_positive_rank(scores: np.ndarray, positive: np.ndarray,
+                        ties: str) -> np.ndarray:
+    """1-based rank of the best-ranked positive of each query (row).
+
+    With ``m`` the highest positive score of a row, ``g`` the number of
+    negatives scoring above ``m``, ``t`` the negatives scoring exactly ``m``
+    and ``p`` the positives scoring exactly ``m``:
+
+    - ``'pessimistic'``: ``g + t + 1`` (tied negatives are ranked first);
+    - ``'optimistic'``: ``g + 1`` (tied negatives ranked after; the authors'
+      text-to-video rule, spec §7.3);
+    - ``'average'``: ``g + 1 + t / (p + 1)``, the expected rank of the first
+      positive when tied items are ordered at random (the authors'
+      video-to-text rule for one positive).
+
+    Args:
+        scores (np.ndarray): ``(Q, N)`` query-by-candidate scores.
+        positive (np.ndarray): ``(Q, N)`` bool, at least one True per row.
+        ties (str): One of :data:`TIE_RULES`.
+
+    Returns:
+        np.ndarray: ``(Q,)`` float64 ranks.
+    """
+    if ties not in TIE_RULES:
+        raise ValueError(f'ties must be one of {TIE_RULES}, got {ties!r}')
+    if not positive.any(1).all():
+        raise ValueError('every query needs at least one positive')
+    best = np.where(positive, scores, -np.inf).max(1, keepdims=True)
+    negative = ~positive
+    above = (negative & (scores > best)).sum(1)
+    tied = (negative & (scores == best)).sum(1)
+    tied_pos = (positive & (scores == best)).sum(1)
+    if ties == 'pessimistic':
+        rank = above + tied + 1.0
+    elif ties == 'optimistic':
+        rank = above + 1.0
+    else:
+        rank = above + 1.0 + tied / (tied_pos + 1.0)
+    return rank.astype(np.float64)
+
+
+def t2v_ranks(sim: np.ndarray, text_to_video: np.ndarray,
+              ties: str = 'pessimistic') -> np.ndarray:
+    """Rank of each text's video among all videos.
+
+    Args:
+        sim (np.ndarray): ``(Nt, Nv)`` text-by-video scores.
+        text_to_video (np.ndarray): ``(Nt,)`` index of each text's video.
+        ties (str): See :func:`first_positive_rank`.
+
+    Returns:
+        np.ndarray: ``(Nt,)`` 1-based ranks.
+    """
+    positive = np.zeros(sim.shape, dtype=bool)
+    positive[np.arange(sim.shape[0]), text_to_video] = True
+    return first_positive_rank(sim, positive, ties)
+
+
+def v2t_ranks(sim: np.ndarray, text_to_video: np.ndarray,
+              ties: str = 'pessimistic') -> np.ndarray:
+    """Rank of each video's best-ranked caption among all texts.
+
+    Args:
+        sim (np.ndarray): ``(Nt, Nv)`` text-by-video scores (the video
+            queries are its columns).
+        text_to_video (np.ndarray): ``(Nt,)`` index of each text's video.
+        ties (str): See :func:`first_positive_rank`.
+
+    Returns:
+        np.ndarray: ``(Nv,)`` 1-based ranks.
+    """
+    positive = np.zeros(sim.shape, dtype=bool)
+    positive[np.arange(sim.shape[0]), text_to_video] = True
+    return first_positive_rank(sim.T, positive.T, ties)
+
+
+def rank_summary(ranks: np.ndarray, prefix: str,
+                 ks: Sequence[int] = (1, 5, 10)) -> Dict[str, float]:
+    """``{prefix}/R@k`` (percent), ``{prefix}/MdR`` and ``{prefix}/MnR``."""
+    out = {f'{prefix}/R@{k}': float(100.0 * np.mean(ranks <= k))
+           for k in ks}
+    out[f'{prefix}/MdR'] = float(np.median(ranks))
+    out[f'{prefix}/MnR'] = float(np.mean(ranks))
+    return out
+
+
+def retrieval_metrics(sim: np.ndarray,
+                      text_to_video: np.ndarray,
+                      ties: str = 'pessimistic',
+                      ks: Sequence[int] = (1, 5, 10),
+                      v2t_sim: Optional[np.ndarray] = None
+                      ) -> Dict[str, float]:
+    """Both directions of retrieval metrics from a similarity matrix.
+
+    Args:
+        sim (np.ndarray): ``(Nt, Nv)`` scores used for text-to-video.
+        text_to_video (np.ndarray): ``(Nt,)``.
+        ties (str): See :func:`first_positive_rank`.
+        ks (Sequence[int]): Recall cut-offs.
+        v2t_sim (np.ndarray, optional): Separate ``(Nt, Nv)`` scores for
+            video-to-text (re-ranking differs per direction). Defaults to
+            ``sim``.
+
+    Returns:
+        dict: ``t2v/R@1`` ... ``t2v/MnR``, ``v2t/R@1`` ... ``v2t/MnR``.
+    """
+    v2t_sim = sim if v2t_sim is None else v2t_sim
+    out = rank_summary(t2v_ranks(sim, text_to_video, ties), 't2v', ks)
+    out.update(
+        rank_summary(v2t_ranks(v2t_sim, text_to_video, ties), 'v2t', ks))
+    return out
+
+
+def collect_embeddings(results: List[dict]
+                       ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """Stack per-video results (deduplicated and ordered by sample index).
+
+    Returns:
+        tuple: text embeddings ``(Nt, D)``, video embeddings ``(Nv, V, D)``,
+        ``text_to_video`` ``(Nt,)`` and the sample indices of the videos.
+    """
+    by_idx = {}
+    for r in results:  # distributed padding may repeat samples
+        by_idx.setdefault(r['sample_idx'], r)
+    order = sorted(by_idx)
+    texts, videos, owner = [], [], []
+    for j, idx in enumerate(order):
+        r = by_idx[idx]
+        videos.append(np.asarray(r['video_embeds'], dtype=np.float32))
+        t = np.asarray(r['text_embeds'], dtype=np.float32)
+        texts.append(t)
+        owner.extend([j] * len(t))
+    views = {v.shape[0] for v in videos}
+    if len(views) != 1:
+        raise ValueError(f'Videos have different numbers of views {views}')
+    return (np.concatenate(texts), np.stack(videos),
+            np.asarray(owner, dtype=np.int64), order)
+
+
+@METRICS.register_module()
+class RetrievalMetric(BaseMetric):
+    """Text-to-video (``t2v``) and video-to-text (``v2t``) retrieval.
+
+    Reads, per video (one data sample), ``pred_video_embeds`` ``(V, D)``
+    and ``pred_text_embeds`` ``(K, D)`` from :class:`AllInOneRetrieval`,
+    plus ``sample_idx``. The similarity matrix is the mean over the ``V``
+    views of the cosine similarities (texts x videos).
+
+    Metrics (names fixed, spec §10 #30): ``t2v/R@1``, ``t2v/R@5``,
+    ``t2v/R@10`` (percent of queries whose positive ranks within ``k``),
+    ``t2v/MdR`` and ``t2v/MnR`` (median and mean 1-based rank), and the
+    same for ``v2t``.
+
+    **Several captions per video.** Every caption is a text query whose
+    only positive is its video. A video query's positives are all its
+    captions; its rank is the rank of its *best-ranked* caption.
+
+    **Ties** (``ties``), for a query with best positive score ``m``: tied
+    negatives (score exactly ``m``) are ranked *before* the positive by
+    default (``'pessimistic'``: rank = 1 + #negatives with score >= m), so a
+    collapsed model whose similarities are all equal gets R@1 = 0, never
+    100. The authors rank ties optimistically for text-to-video and by
+    averaging for video-to-text (spec §7.3); ``'optimistic'`` (rank = 1 +
+    #negatives with score > m) and ``'average'`` (expected rank under a
+    random order of the tied items) reproduce those rules for comparison.
+    Exact floating-point equality defines a tie.
+
+    Args:
+        ties (str): ``'pessimistic'``, ``'optimistic'`` or ``'average'``.
+            Defaults to ``'pessimistic'``.
+        ks (Sequence[int]): Recall cut-offs. Defaults to (1, 5, 10).
+        collect_device (str): Defaults to ``'cpu'``.
+        prefix (str, optional): Prepended to the metric names.
+    """
+
+    default_prefix: Optional[str] = None
+
+    def __init__(self,
+                 ties: str = 'pessimistic',
+                 ks: Sequence[int] = (1, 5, 10),
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if ties not in TIE_RULES:
+            raise ValueError(f'ties must be one of {TIE_RULES}, got {ties!r}')
+        self.ties = ties
+        self.ks = tuple(ks)
+
+    def process(self, data_batch, data_samples: Sequence) -> None:
+        """Keep the embeddings of every video (on CPU)."""
+        for ds in data_samples:
+            get = ds.get if hasattr(ds, 'get') else ds.__getitem__
+            video = get('pred_video_embeds')
+            text = get('pred_text_embeds')
+            meta = ds.metainfo if hasattr(ds, 'metainfo') else ds
+            self.results.append(
+                dict(
+                    sample_idx=int(meta['sample_idx']),
+                    video_embeds=torch.as_tensor(video).float().cpu().numpy(),
+                    text_embeds=torch.as_tensor(text).float().cpu().numpy()))
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Similarity matrix, ranks and their summary."""
+        texts, videos, owner, _ = collect_embeddings(results)
+        sim = similarity_matrix(texts, videos)
+        metrics = retrieval_metrics(sim, owner, self.ties, self.ks)
+        MMLogger.get_current_instance().info(
+            f'Retrieval: {len(owner)} texts, {videos.shape[0]} videos, '
+            f'{videos.shape[1]} view(s), ties={self.ties}')
+        return metrics
