@@ -34,7 +34,7 @@ RELEASE_TO_MMALLINONE: Dict[str, Optional[str]] = OrderedDict([
     ('txt_proj.', 'text_proj.'),
     ('vid_proj.', 'video_proj.'),
     ('vqa_classifier.', 'vqa_head.classifier.'),
-    ('mc_vqa_classifier.', 'mcqa_head.classifier.'),
+    ('mc_vqa_classifier.', 'score_head.classifier.'),
 ])
 
 #: The ``transformer.*`` keys a released checkpoint may hold (timm ViT names).

@@ -9,11 +9,12 @@ code. Here every global a checkpoint references is listed first
 (``torch.serialization.get_unsafe_globals_in_checkpoint``); only if *all* of
 them belong to an allow-listed namespace (``pytorch_lightning``,
 ``lightning``, ``lightning_fabric``, ``sacred``) is the file loaded, still
-with ``weights_only=True``, with inert stand-ins for those classes: dict /
-list stand-ins for the known containers and an attribute bag for anything
+with ``weights_only=True``, with inert stand-ins for those classes: plain
+``OrderedDict`` / ``list`` for the known containers and an attribute bag for anything
 else. Nothing from those packages is imported or executed.
 """
 import logging
+from collections import OrderedDict
 from typing import Any, Dict, List, Optional
 
 import torch
@@ -29,27 +30,6 @@ LIGHTNING_NAMESPACES = ('pytorch_lightning.', 'lightning.',
                         'lightning_fabric.', 'sacred.')
 
 
-class _DictStandIn(dict):
-    """Stand-in for dict subclasses (``AttributeDict``, ``ReadOnlyDict``)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*(args[:1]))
-
-    def __setstate__(self, state: Any) -> None:
-        if isinstance(state, dict):
-            self.update(state)
-
-
-class _ListStandIn(list):
-    """Stand-in for list subclasses (sacred ``ReadOnlyList``)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*(args[:1]))
-
-    def __setstate__(self, state: Any) -> None:
-        pass
-
-
 class LightningStandIn:
     """Inert attribute bag replacing any other allow-listed class."""
 
@@ -60,14 +40,16 @@ class LightningStandIn:
         self.state = state
 
 
+# dict / list subclasses become plain containers (the weights-only
+# unpickler fills only real dict / OrderedDict / list objects)
 _KNOWN = {
-    'pytorch_lightning.utilities.parsing.AttributeDict': _DictStandIn,
-    'lightning_fabric.utilities.data.AttributeDict': _DictStandIn,
-    'lightning.fabric.utilities.data.AttributeDict': _DictStandIn,
-    'sacred.config.custom_containers.ReadOnlyDict': _DictStandIn,
-    'sacred.config.custom_containers.ReadOnlyList': _ListStandIn,
-    'sacred.config.custom_containers.DogmaticDict': _DictStandIn,
-    'sacred.config.custom_containers.DogmaticList': _ListStandIn,
+    'pytorch_lightning.utilities.parsing.AttributeDict': OrderedDict,
+    'lightning_fabric.utilities.data.AttributeDict': OrderedDict,
+    'lightning.fabric.utilities.data.AttributeDict': OrderedDict,
+    'sacred.config.custom_containers.ReadOnlyDict': OrderedDict,
+    'sacred.config.custom_containers.ReadOnlyList': list,
+    'sacred.config.custom_containers.DogmaticDict': OrderedDict,
+    'sacred.config.custom_containers.DogmaticList': list,
 }
 
 
