@@ -1,0 +1,109 @@
+"""AllInOneMultipleChoice: VTM-logit and MLP scoring, zero-shot loading."""
+import pytest
+import torch
+from mmaction.structures import ActionDataSample
+from mmengine.registry import init_default_scope
+
+import mmallinone  # noqa: F401
+from mmallinone.registry import MODELS
+
+TINY = dict(
+    type='AllInOneTransformer',
+    arch=dict(embed_dims=32, num_layers=2, num_heads=2),
+    img_size=32,
+    patch_size=16,
+    num_frames=2,
+    max_text_len=16)
+
+
+def _build(**kwargs):
+    init_default_scope('mmallinone')
+    model = MODELS.build(
+        dict(type='AllInOneMultipleChoice', backbone=TINY, **kwargs))
+    model.init_weights()
+    return model
+
+
+def _batch(labels, k=4):
+    samples = []
+    for label in labels:
+        ds = ActionDataSample()
+        ds.set_field([torch.tensor([101] + [2000 + i] * (i + 1) + [102])
+                      for i in range(k)], 'candidate_ids')
+        ds.set_gt_label(label)
+        samples.append(ds)
+    imgs = [torch.randint(0, 255, (2, 3, 32, 32), dtype=torch.uint8)
+            for _ in labels]
+    return dict(inputs=dict(imgs=imgs), data_samples=samples)
+
+
+def test_vtm_scoring_loss_and_predict():
+    torch.manual_seed(0)
+    model = _build()
+    assert model.score_head is None and model.vtm_head is not None
+    data = model.data_preprocessor(_batch([0, 3]), training=True)
+    assert data['inputs']['candidate_ids'].shape[:2] == (2, 4)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_mc', 'acc_mc'}
+    losses['loss_mc'].backward()
+    assert model.vtm_head.fc.weight.grad[1].abs().sum() > 0
+    model.eval()
+    with torch.no_grad():
+        scores = model.candidate_scores(data['inputs'])
+        out = model(**data, mode='predict')
+    assert scores.shape == (2, 4)
+    # scores are the VTM match logits of each (video, candidate) pair
+    pooled = model.candidates_pooled(data['inputs']['imgs'],
+                                     data['inputs']['candidate_ids'],
+                                     data['inputs']['candidate_mask'])
+    assert torch.allclose(scores, model.vtm_head(pooled)[..., 1], atol=1e-5)
+    assert out[1].pred_score.shape == (4, )
+    assert int(out[1].pred_label) == int(scores[1].argmax())
+
+
+def test_mlp_score_head():
+    model = _build(score_head=dict(type='MultipleChoiceQAHead'))
+    assert model.vtm_head is None
+    keys = {k for k in model.state_dict() if k.startswith('score_head')}
+    assert keys == {f'score_head.classifier.{i}.{p}' for i in (1, 2, 4)
+                    for p in ('weight', 'bias')}
+    data = model.data_preprocessor(_batch([1, 2], k=5), training=True)
+    losses = model(**data, mode='loss')
+    assert torch.isfinite(losses['loss_mc'])
+    with pytest.raises(ValueError):
+        _build(vtm_head=None, score_head=None)
+
+
+def test_zero_shot_uses_pretrained_vtm_head_unchanged(tmp_path):
+    """A pre-training state dict loads without mapping; VTM row 1 scores."""
+    torch.manual_seed(1)
+    init_default_scope('mmallinone')
+    pre = MODELS.build(
+        dict(
+            type='AllInOnePretrainer',
+            backbone=TINY,
+            mlm_head=dict(type='MLMHead', vocab_size=30522)))
+    pre.init_weights()
+    with torch.no_grad():
+        pre.vtm_head.fc.weight.normal_()
+        pre.vtm_head.fc.bias.normal_()
+    ckpt = tmp_path / 'pre.pth'
+    torch.save(dict(state_dict=pre.state_dict()), ckpt)
+
+    from mmengine.runner import load_checkpoint
+    model = _build()
+    load_checkpoint(model, str(ckpt), strict=False)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, pre.state_dict()[key]), key
+    assert torch.equal(model.vtm_head.fc.weight, pre.vtm_head.fc.weight)
+
+    model.eval()
+    pre.eval()
+    data = model.data_preprocessor(_batch([0]), training=False)
+    with torch.no_grad():
+        scores = model.candidate_scores(data['inputs'])
+        ids = data['inputs']['candidate_ids'][0]
+        mask = data['inputs']['candidate_mask'][0]
+        imgs = data['inputs']['imgs'].expand(4, -1, -1, -1, -1)
+        ref = pre.vtm_head(pre.joint_pooled(imgs, ids, mask))[:, 1]
+    assert torch.allclose(scores[0], ref, atol=1e-5)
