@@ -357,6 +357,11 @@ class BaseVideoTextDataset(BaseDataset):
 
     def _load(self, idx: int) -> Optional[dict]:
         """Run annotation hook + pipeline on ``idx``; ``None`` on failure."""
+        if not -len(self) <= idx < len(self):
+            # not a broken sample: iteration (``for x in dataset``) and
+            # callers rely on IndexError at the end
+            raise IndexError(f'{type(self).__name__}: index {idx} out of '
+                             f'range for {len(self)} samples')
         self.num_attempts += 1
         info: dict = dict(sample_idx=idx)
         try:

@@ -225,3 +225,16 @@ def test_false_video_is_another_video():
     assert all(ds._rand_other(2) != 2 for _ in range(50))
     with pytest.raises(ValueError, match='num_false_videos'):
         _demo_dataset(num_false_videos=2)
+
+
+def test_out_of_range_index_raises_instead_of_refetching():
+    """``for sample in dataset`` must end: an out-of-range index is an
+    IndexError, not a broken sample to replace."""
+    from mmallinone.datasets import VideoTextDataset
+    ds = VideoTextDataset(
+        ann_file='data/demo/annotations/val_demo.jsonl',
+        data_prefix=dict(video='data/demo'), pipeline=[])
+    with pytest.raises(IndexError):
+        ds[len(ds)]
+    assert ds.num_skipped == 0
+    assert sum(1 for _ in ds) == len(ds)
