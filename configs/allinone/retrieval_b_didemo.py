@@ -1,6 +1,9 @@
-# All-in-One-B text-video retrieval on DiDeMo (paragraph-to-video): the authors' recipe
-# `task_finetune_ind_itc_irtr_didemo_randaug` (spec §6.3): symmetric contrastive only (tau 0.05; the
-# authors' irtr term is inactive in this recipe: vtm weight 0); lr 6e-4, AdamW (0.9, 0.98), wd 0.01,
+# All-in-One-B text-video retrieval on DiDeMo (paragraph-to-video): the
+# authors' recipe
+# `task_finetune_ind_itc_irtr_didemo_randaug` (spec §6.3): symmetric
+# contrastive only (tau 0.05; the
+# authors' irtr term is inactive in this recipe: vtm weight 0); lr 6e-4, AdamW
+# (0.9, 0.98), wd 0.01,
 # 10 % linear warm-up then linear decay to 0, 200 epochs, global batch
 # 1024 = 6 per GPU x 8 GPUs x 21 accumulation steps (the contrastive loss sees
 # the 48 clips of one step, gathered across GPUs; the authors used 6 per GPU,
@@ -10,7 +13,8 @@
 #
 #   python tools/train.py configs/allinone/retrieval_b_didemo.py \
 #       --cfg-options load_from=<pre-training checkpoint>
-#   python tools/test.py configs/allinone/retrieval_b_didemo.py <fine-tuned checkpoint>
+#   python tools/test.py configs/allinone/retrieval_b_didemo.py <fine-tuned
+#       checkpoint>
 _base_ = [
     '../_base_/models/allinone_b.py',
     '../_base_/datasets/retrieval_didemo.py',

@@ -1,6 +1,8 @@
 # All-in-One-B text-video retrieval on LSMDC: the authors' recipe
-# `task_finetune_ind_itc_irtr_lsmdc_randaug` (spec §6.3): symmetric contrastive (tau 0.05) + VTM ranking of the true caption
-# against 10 negatives (in-batch, at most B-1); lr 1e-4, AdamW (0.9, 0.98), wd 0.01,
+# `task_finetune_ind_itc_irtr_lsmdc_randaug` (spec §6.3): symmetric contrastive
+# (tau 0.05) + VTM ranking of the true caption
+# against 10 negatives (in-batch, at most B-1); lr 1e-4, AdamW (0.9, 0.98), wd
+# 0.01,
 # 10 % linear warm-up then linear decay to 0, 50 epochs, global batch
 # 1024 = 6 per GPU x 8 GPUs x 21 accumulation steps (the contrastive loss sees
 # the 48 clips of one step, gathered across GPUs; the authors used 6 per GPU,
@@ -10,7 +12,8 @@
 #
 #   python tools/train.py configs/allinone/retrieval_b_lsmdc.py \
 #       --cfg-options load_from=<pre-training checkpoint>
-#   python tools/test.py configs/allinone/retrieval_b_lsmdc.py <fine-tuned checkpoint>
+#   python tools/test.py configs/allinone/retrieval_b_lsmdc.py <fine-tuned
+#       checkpoint>
 _base_ = [
     '../_base_/models/allinone_b.py',
     '../_base_/datasets/retrieval_lsmdc.py',

@@ -1,6 +1,9 @@
-# All-in-One-Ti text-video retrieval on MSR-VTT (9k train, 1k-A test): the authors' recipe
-# `task_finetune_ind_itc_irtr_msrvtt_randaug` (spec §6.3): symmetric contrastive (tau 0.05) + VTM ranking of the true caption
-# against 15 negatives (in-batch, at most B-1); lr 3e-4, AdamW (0.9, 0.98), wd 0.01,
+# All-in-One-Ti text-video retrieval on MSR-VTT (9k train, 1k-A test): the
+# authors' recipe
+# `task_finetune_ind_itc_irtr_msrvtt_randaug` (spec §6.3): symmetric
+# contrastive (tau 0.05) + VTM ranking of the true caption
+# against 15 negatives (in-batch, at most B-1); lr 3e-4, AdamW (0.9, 0.98), wd
+# 0.01,
 # 10 % linear warm-up then linear decay to 0, 200 epochs, global batch
 # 1024 = 6 per GPU x 8 GPUs x 21 accumulation steps (the contrastive loss sees
 # the 48 clips of one step, gathered across GPUs; the authors used 6 per GPU,
@@ -10,7 +13,8 @@
 #
 #   python tools/train.py configs/allinone/retrieval_ti_msrvtt.py \
 #       --cfg-options load_from=<pre-training checkpoint>
-#   python tools/test.py configs/allinone/retrieval_ti_msrvtt.py <fine-tuned checkpoint>
+#   python tools/test.py configs/allinone/retrieval_ti_msrvtt.py <fine-tuned
+#       checkpoint>
 _base_ = [
     '../_base_/models/allinone_ti.py',
     '../_base_/datasets/retrieval_msrvtt.py',

@@ -1,4 +1,5 @@
-# ActivityNet Captions paragraph-to-video retrieval (spec §5.2; loader input files in docs/datasets/retrieval.md).
+# ActivityNet Captions paragraph-to-video retrieval (spec §5.2; loader input
+# files in docs/datasets/retrieval.md).
 # Standard protocol: train on train.json, test on val_1.json; val_2.json is the
 # separate validation set (spec #18). Videos decoded with decord (spec #14).
 # Training: one sample per video, a random caption per access (train

@@ -1,6 +1,9 @@
-# Retrieval demo on the five shipped videos of data/demo (captions.json) (spec §5.2; loader input files in docs/datasets/retrieval.md).
-# Two captions per video: training draws one at random, evaluation ranks all ten
-# captions against the five videos (several captions per video). val = test = train
+# Retrieval demo on the five shipped videos of data/demo (captions.json) (spec
+# §5.2; loader input files in docs/datasets/retrieval.md).
+# Two captions per video: training draws one at random, evaluation ranks all
+# ten
+# captions against the five videos (several captions per video). val = test =
+# train
 # videos: a smoke test, not a benchmark. Paths relative to the repository root.
 # Training: one sample per video, a random caption per access (train
 # pipeline, random frames in each of S segments). Val/test: one sample per

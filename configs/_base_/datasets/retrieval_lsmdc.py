@@ -1,5 +1,7 @@
-# LSMDC retrieval (LSMDC 2016 challenge files) (spec §5.2; loader input files in docs/datasets/retrieval.md).
-# Caption = the sentence column (spec #15); val = LSMDC16_annos_val.csv, test = the
+# LSMDC retrieval (LSMDC 2016 challenge files) (spec §5.2; loader input files
+# in docs/datasets/retrieval.md).
+# Caption = the sentence column (spec #15); val = LSMDC16_annos_val.csv, test =
+# the
 # 1000-clip public test (spec #18: the authors validated on the test set).
 # Training: one sample per video, a random caption per access (train
 # pipeline, random frames in each of S segments). Val/test: one sample per

@@ -1,5 +1,7 @@
-# MSR-VTT retrieval, 9k training split (JSFusion), 1k-A test (spec §5.2; loader input files in docs/datasets/retrieval.md).
-# Val: the official `validate` videos (497, ~20 captions each) of MSRVTT_data.json;
+# MSR-VTT retrieval, 9k training split (JSFusion), 1k-A test (spec §5.2; loader
+# input files in docs/datasets/retrieval.md).
+# Val: the official `validate` videos (497, ~20 captions each) of
+# MSRVTT_data.json;
 # they are also in the 9k training list (the 1k-A test videos are not).
 # Training: one sample per video, a random caption per access (train
 # pipeline, random frames in each of S segments). Val/test: one sample per

@@ -1,5 +1,7 @@
-# MSR-VTT retrieval, 7k training split (Miech et al.), 1k-A test (spec §5.2; loader input files in docs/datasets/retrieval.md).
-# Same as retrieval_msrvtt.py except the training list (CLIP4Clip's MSRVTT_train.7k.csv).
+# MSR-VTT retrieval, 7k training split (Miech et al.), 1k-A test (spec §5.2;
+# loader input files in docs/datasets/retrieval.md).
+# Same as retrieval_msrvtt.py except the training list (CLIP4Clip's
+# MSRVTT_train.7k.csv).
 # Training: one sample per video, a random caption per access (train
 # pipeline, random frames in each of S segments). Val/test: one sample per
 # video with ALL its captions (TokenizeCaptions), uniform deterministic

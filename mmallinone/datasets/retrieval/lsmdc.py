@@ -17,8 +17,9 @@ class LSMDCRetrievalDataset(BaseRetrievalDataset):
     ``start_aligned``, ``end_aligned``, ``sentence``. The caption is the
     **sentence** (the authors used the clip id, spec §10 #15). The video is
     ``<movie>/<clip_id><video_ext>`` where ``movie`` is the clip id without
-    its trailing ``_<start>-<end>`` time stamp, e.g.
-    ``0001_American_Beauty/0001_American_Beauty_00.00.51.926-00.00.54.129.avi``.
+    its trailing ``_<start>-<end>`` time stamp: clip
+    ``0001_American_Beauty_00.00.51.926-00.00.54.129`` is read from folder
+    ``0001_American_Beauty``.
 
     Args:
         ann_file (str): One of the TSV files above.
@@ -55,9 +56,10 @@ class LSMDCRetrievalDataset(BaseRetrievalDataset):
             bad = [name for col, name in enumerate(self.TIME_FIELDS, 1)
                    if not self.TIME_RE.match(row[col].strip())]
             if bad:
+                value = row[1 + self.TIME_FIELDS.index(bad[0])]
                 self.invalid(path, line, bad[0],
                              f'expected a time stamp (digits, "." or ":"), '
-                             f'got {row[1 + self.TIME_FIELDS.index(bad[0])]!r:.40}')
+                             f'got {value!r:.40}')
                 continue
             text = self.check_text('\t'.join(row[5:]), path, line,
                                    'sentence')

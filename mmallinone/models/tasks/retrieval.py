@@ -134,7 +134,7 @@ class AllInOneRetrieval(AllInOneBaseModel):
         return self.text_proj(feats[:, 0])
 
     def encode_video(self, imgs: Tensor) -> Tensor:
-        """Projected video-only CLS embeddings ``(N, S, 3, H, W) -> (N, D)``."""
+        """Projected video-only CLS embeddings ``(N, S, 3, H, W)->(N, D)``."""
         feats = self.backbone.forward_video(imgs)
         return self.video_proj(feats[:, 0])
 
