@@ -1,0 +1,44 @@
+# Synthetic motion direction, caption multiple-choice form on the JOINT
+# path: each clip has two candidate captions ("a red block moving to the
+# left" / "... right"); each (clip, caption) pair runs one joint forward
+# (text joined to every frame, token rolling on the visual part) and the
+# VTM match logit of the pooled text-CLS feature scores it; cross-entropy
+# over the two candidates. Same tiny backbone and budget as the
+# classification form (synthetic-motion_block_ti.py).
+_base_ = ['./synthetic-motion_block_ti.py']
+
+tokenizer = dict(type='BertWordPieceTokenizer')
+pipeline = [
+    dict(type='CachedVideoInit'),
+    dict(type='mmaction.UniformSample', clip_len=3, test_mode=True),
+    dict(type='CachedVideoDecode'),
+    dict(type='TokenizeCandidates', tokenizer=tokenizer, max_length=16),
+    dict(type='PackVideoTextInputs'),
+]
+model = dict(
+    _delete_=True,
+    type='AllInOneMultipleChoice',
+    backbone=dict(
+        type='AllInOneTransformer',
+        arch=dict(embed_dims=64, num_layers=4, num_heads=4, mlp_ratio=4.0),
+        img_size=(8, 64),
+        patch_size=8,
+        num_frames=3,
+        max_text_len=16,
+        drop_rate=0.0,
+        drop_path_rate=0.0,
+        temporal_mode='rolling',
+        ttr_cfg=dict(type='TemporalTokenRoll', strategy='block', n_div=8)),
+    vtm_head=dict(type='VTMHead'),
+    data_preprocessor=dict(
+        type='VideoTextDataPreprocessor',
+        mean=[127.5, 127.5, 127.5],
+        std=[127.5, 127.5, 127.5]))
+train_dataloader = dict(
+    dataset=dict(label_key='answer', pipeline=pipeline))
+val_dataloader = dict(
+    dataset=dict(label_key='answer', pipeline=pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(_delete_=True, type='MultipleChoiceMetric')
+test_evaluator = val_evaluator
+work_dir = './work_dirs/synthetic-motion-mc_block_ti'
