@@ -10,7 +10,12 @@ _base_ = ['./synthetic-motion_block_ti.py']
 tokenizer = dict(type='BertWordPieceTokenizer')
 pipeline = [
     dict(type='CachedVideoInit'),
-    dict(type='mmaction.UniformSample', clip_len=3, test_mode=True),
+    dict(
+        type='mmaction.SampleFrames',
+        clip_len=1,
+        frame_interval=1,
+        num_clips=3,
+        test_mode=True),
     dict(type='CachedVideoDecode'),
     dict(type='TokenizeCandidates', tokenizer=tokenizer, max_length=16),
     dict(type='PackVideoTextInputs'),

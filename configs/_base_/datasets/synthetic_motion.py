@@ -3,14 +3,22 @@
 # block moves left, 1 = right. Decoded clips are cached in memory
 # (CachedVideoInit / CachedVideoDecode) so that training is not bound by
 # decoding the same tiny videos thousands of times. All frames are used, in
-# order, in training and test (a 3-frame clip sampled into 3 segments).
+# order, in training and test: TSN-style SampleFrames (clip_len=1,
+# num_clips=3) takes the middle frame of each of 3 segments = frames 0, 1, 2.
+# (mmaction2's UniformSample would repeat frames of a 3-frame video:
+# [0, 1, 1] in test mode, e.g. [1, 1, 1] in training, and erase the motion.)
 data_root = 'data/synthetic_motion'
 num_frames = 3
 batch_size = 64
 
 pipeline = [
     dict(type='CachedVideoInit'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, test_mode=True),
+    dict(
+        type='mmaction.SampleFrames',
+        clip_len=1,
+        frame_interval=1,
+        num_clips=num_frames,
+        test_mode=True),
     dict(type='CachedVideoDecode'),
     dict(type='PackVideoTextInputs'),
 ]
