@@ -12,8 +12,10 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=log_interval, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # Temp file + os.replace: a kill never leaves a truncated latest
+    # checkpoint (mmallinone.engine.AtomicCheckpointHook).
     checkpoint=dict(
-        type='CheckpointHook',
+        type='AtomicCheckpointHook',
         interval=checkpoint_interval,
         by_epoch=False,
         max_keep_ckpts=3,

@@ -1,7 +1,13 @@
-"""Engine components: training loops (registered in ``LOOPS``)."""
+"""Engine components: training loops (registered in ``LOOPS``), hooks
+(``HOOKS``) and optimizer wrappers (``OPTIM_WRAPPERS``)."""
+from .hooks import AtomicCheckpointHook, NonFiniteLossHook
 from .loops import ResumableIterBasedTrainLoop
+from .optim_wrappers import (FiniteCheckAmpOptimWrapper,
+                             FiniteCheckOptimWrapper, FiniteLossCheckMixin)
 from .retrieval_loop import RetrievalTestLoop, RetrievalValLoop
 
 __all__ = [
-    'ResumableIterBasedTrainLoop', 'RetrievalValLoop', 'RetrievalTestLoop'
+    'ResumableIterBasedTrainLoop', 'RetrievalValLoop', 'RetrievalTestLoop',
+    'AtomicCheckpointHook', 'NonFiniteLossHook', 'FiniteLossCheckMixin',
+    'FiniteCheckOptimWrapper', 'FiniteCheckAmpOptimWrapper'
 ]
