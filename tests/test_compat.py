@@ -219,6 +219,17 @@ def test_amp_falls_back_on_cpu(tmp_path, monkeypatch):
     assert runner.iter == 1
 
 
+def test_finite_check_amp_falls_back_on_cpu(tmp_path, monkeypatch):
+    monkeypatch.setattr(dist_utils, 'cuda_available', lambda: False)
+    cfg = _toy_cfg(str(tmp_path))
+    cfg.optim_wrapper.update(
+        type='FiniteCheckAmpOptimWrapper', loss_scale='dynamic')
+    setup_runtime(cfg, 'none')
+    # Keeps the non-finite loss check, drops only mixed precision.
+    assert cfg.optim_wrapper.type == 'FiniteCheckOptimWrapper'
+    assert 'loss_scale' not in cfg.optim_wrapper
+
+
 @pytest.mark.skipif(
     torch.cuda.is_available(), reason='trains on the CPU path only')
 def test_gloo_selected_without_cuda(tmp_path, monkeypatch):

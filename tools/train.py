@@ -90,10 +90,16 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        assert optim_wrapper in ('OptimWrapper', 'AmpOptimWrapper'), (
+        amp_types = {
+            'OptimWrapper': 'AmpOptimWrapper',
+            'AmpOptimWrapper': 'AmpOptimWrapper',
+            'FiniteCheckOptimWrapper': 'FiniteCheckAmpOptimWrapper',
+            'FiniteCheckAmpOptimWrapper': 'FiniteCheckAmpOptimWrapper',
+        }
+        assert optim_wrapper in amp_types, (
             '`--amp` does not support the custom optimizer wrapper type '
             f'`{optim_wrapper}`.')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.type = amp_types[optim_wrapper]
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
     if args.resume == 'auto':

@@ -82,21 +82,30 @@ def init_cpu_dist(launcher: str, backend: str = 'gloo', **kwargs) -> None:
         logger=None)
 
 
+# CUDA-only AMP wrappers and their float32 counterparts.
+AMP_TO_FP32 = {
+    'AmpOptimWrapper': 'OptimWrapper',
+    'mmengine.AmpOptimWrapper': 'OptimWrapper',
+    'FiniteCheckAmpOptimWrapper': 'FiniteCheckOptimWrapper',
+    'mmallinone.FiniteCheckAmpOptimWrapper': 'FiniteCheckOptimWrapper',
+}
+
+
 def _amp_to_cpu(cfg: Config) -> None:
-    """Replace a CUDA-only ``AmpOptimWrapper`` by ``OptimWrapper``."""
+    """Replace a CUDA-only AMP optimizer wrapper by its float32 version."""
     optim_wrapper = cfg.get('optim_wrapper')
-    if not optim_wrapper or optim_wrapper.get('type') not in (
-            'AmpOptimWrapper', 'mmengine.AmpOptimWrapper'):
+    if not optim_wrapper or optim_wrapper.get('type') not in AMP_TO_FP32:
         return
+    amp_type = optim_wrapper['type']
     # AmpOptimWrapper asserts a GPU/NPU/MLU/MUSA device (MMEngine 0.10.7) and
     # its GradScaler is CUDA's; train in float32 instead.
     for key in ('loss_scale', 'dtype', 'use_fsdp'):
         optim_wrapper.pop(key, None)
-    optim_wrapper['type'] = 'OptimWrapper'
+    optim_wrapper['type'] = AMP_TO_FP32[amp_type]
     print_log(
-        'The config asks for mixed precision (AmpOptimWrapper) but CUDA is '
+        f'The config asks for mixed precision ({amp_type}) but CUDA is '
         'not available: MMEngine cannot build AmpOptimWrapper on CPU, '
-        'falling back to OptimWrapper (float32).',
+        f'falling back to {AMP_TO_FP32[amp_type]} (float32).',
         logger='current',
         level=logging.WARNING)
 
@@ -107,7 +116,9 @@ def setup_runtime(cfg: Config, launcher: str = 'none') -> Config:
     Call before ``Runner.from_cfg(cfg)``. On a machine with CUDA only
     ``cfg.launcher`` is set. Without CUDA:
 
-    * ``AmpOptimWrapper`` becomes ``OptimWrapper`` (with a warning);
+    * ``AmpOptimWrapper`` becomes ``OptimWrapper`` and
+      ``FiniteCheckAmpOptimWrapper`` becomes ``FiniteCheckOptimWrapper``
+      (with a warning);
     * for ``launcher != 'none'``: ``env_cfg.dist_cfg.backend = 'gloo'``,
       ``model_wrapper_cfg.device_ids = None`` and the process group is
       initialised here, so that MMEngine's CUDA-only init is skipped.
