@@ -42,11 +42,6 @@ class AllInOneVideoClassifier(AllInOneBaseModel):
         self.use_pooler = use_pooler
         self.cls_head = self.build_head(cls_head)
 
-    def init_weights(self) -> None:
-        super().init_weights()
-        if not self._is_pretrained_init():
-            self.init_head_weights(self.cls_head)
-
     def video_logits(self, imgs: Tensor) -> Tensor:
         """``(B, S, 3, H, W)`` -> logits ``(B, num_classes)``."""
         cls = self.backbone.forward_video(imgs)[:, 0]
