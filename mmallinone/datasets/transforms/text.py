@@ -136,6 +136,9 @@ class TokenizeCandidates(_LazyTokenizerMixin, BaseTransform):
             ``'candidates'``.
         prefix_key (str, optional): Key of a text put before every
             candidate. Defaults to None.
+        output_key (str): Key the K id arrays are written to (e.g. a second
+            candidate set, VCR's QA->R rationales). Defaults to
+            ``'candidate_ids'``.
     """
 
     def __init__(self,
@@ -143,7 +146,8 @@ class TokenizeCandidates(_LazyTokenizerMixin, BaseTransform):
                      type='BertWordPieceTokenizer'),
                  max_length: int = 40,
                  candidates_key: str = 'candidates',
-                 prefix_key: Optional[str] = None) -> None:
+                 prefix_key: Optional[str] = None,
+                 output_key: str = 'candidate_ids') -> None:
         if max_length < 4:
             raise ValueError(f'max_length must be >= 4, got {max_length}')
         self.tokenizer_cfg = tokenizer
@@ -151,6 +155,7 @@ class TokenizeCandidates(_LazyTokenizerMixin, BaseTransform):
         self.max_length = max_length
         self.candidates_key = candidates_key
         self.prefix_key = prefix_key
+        self.output_key = output_key
 
     def transform(self, results: dict) -> dict:
         """Tokenise ``results[candidates_key]`` (with the prefix)."""
@@ -165,10 +170,16 @@ class TokenizeCandidates(_LazyTokenizerMixin, BaseTransform):
                 max_length=self.max_length)
         else:
             prefix = results[self.prefix_key]
-            enc = self.tokenizer(
-                [prefix] * len(candidates), list(candidates),
-                truncation='only_first', max_length=self.max_length)
-        results['candidate_ids'] = [
+            try:
+                enc = self.tokenizer(
+                    [prefix] * len(candidates), list(candidates),
+                    truncation='only_first', max_length=self.max_length)
+            except Exception:  # noqa: BLE001 - a candidate alone too long
+                # the prefix cannot absorb the cut: truncate both sides
+                enc = self.tokenizer(
+                    [prefix] * len(candidates), list(candidates),
+                    truncation='longest_first', max_length=self.max_length)
+        results[self.output_key] = [
             np.asarray(ids, dtype=np.int64) for ids in enc['input_ids']
         ]
         return results
@@ -177,7 +188,8 @@ class TokenizeCandidates(_LazyTokenizerMixin, BaseTransform):
         return (f'{self.__class__.__name__}(tokenizer={self.tokenizer_cfg!r}, '
                 f'max_length={self.max_length}, '
                 f'candidates_key={self.candidates_key!r}, '
-                f'prefix_key={self.prefix_key!r})')
+                f'prefix_key={self.prefix_key!r}, '
+                f'output_key={self.output_key!r})')
 
 
 @TRANSFORMS.register_module()
