@@ -1,10 +1,12 @@
 """The All-in-One unified video-language Transformer backbone."""
 import math
+from contextlib import nullcontext
 from functools import partial
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+import torch.utils.checkpoint as cp
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
@@ -89,6 +91,24 @@ class AllInOneTransformer(BaseModule):
             another length is fitted when loading: ``'pad'`` (keep the first
             ``T`` rows or zero-pad, the authors' behaviour) or
             ``'interpolate'`` (linear). Defaults to ``'pad'``.
+        with_cp (bool): Activation (gradient) checkpointing per block, as
+            ``with_cp`` in mmaction2/mmpretrain: in training, each block's
+            activations are recomputed in the backward pass instead of being
+            stored (``torch.utils.checkpoint``, non-reentrant, RNG state
+            restored so dropout and stochastic depth draw the same masks).
+            Same loss and gradients, less peak memory, about one extra
+            forward pass of time. Defaults to False.
+        compile_cfg (dict, optional): When given, every block is compiled
+            in place with ``nn.Module.compile(**compile_cfg)`` (e.g.
+            ``dict()`` for inductor defaults, ``dict(backend='eager')``);
+            parameter names do not change, so checkpoints load as before.
+            MMEngine's ``compile=True`` in the config compiles the whole
+            train step instead. Defaults to None (eager).
+        autocast_dtype (str, optional): ``'bfloat16'`` or ``'float16'``:
+            run the backbone under ``torch.autocast`` of the input's device
+            (bf16 works on CPU and GPU; fp16 is for GPUs, where MMEngine's
+            ``AmpOptimWrapper`` is the usual config-only way). Outputs are
+            returned in float32. Defaults to None (no autocast).
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -105,6 +125,7 @@ class AllInOneTransformer(BaseModule):
     TEMPORAL_MODES = ('rolling', 'none', 'flatten')
     PATCH_ORDERS = ('raster', 'reference_shuffle')
     TEMPORAL_INFLATIONS = ('pad', 'interpolate')
+    AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
 
     def __init__(self,
                  arch: Union[str, dict] = 'base',
@@ -124,6 +145,9 @@ class AllInOneTransformer(BaseModule):
                  with_temporal_embed: bool = True,
                  with_dist_token: bool = False,
                  temporal_inflation: str = 'pad',
+                 with_cp: bool = False,
+                 compile_cfg: Optional[dict] = None,
+                 autocast_dtype: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch_settings = self._parse_arch(arch)
@@ -137,7 +161,13 @@ class AllInOneTransformer(BaseModule):
             raise ValueError(f'Unknown temporal_inflation '
                              f'{temporal_inflation!r}; valid: '
                              f'{self.TEMPORAL_INFLATIONS}')
+        if autocast_dtype is not None and \
+                autocast_dtype not in self.AUTOCAST_DTYPES:
+            raise ValueError(f'Unknown autocast_dtype {autocast_dtype!r}; '
+                             f'valid: {sorted(self.AUTOCAST_DTYPES)} or None')
         self.temporal_inflation = temporal_inflation
+        self.with_cp = with_cp
+        self.autocast_dtype = autocast_dtype
         self.with_dist_token = with_dist_token
         self.num_extra_tokens = 2 if with_dist_token else 1
         dims = self.arch_settings['embed_dims']
@@ -207,6 +237,9 @@ class AllInOneTransformer(BaseModule):
             # the spec asks for F.scaled_dot_product_attention
             blk.attn.fused_attn = True
         self.norm = nn.LayerNorm(dims, eps=1e-6)
+        if compile_cfg is not None:
+            for blk in self.blocks:
+                blk.compile(**compile_cfg)
 
         if temporal_mode == 'rolling':
             ttr_cfg = dict(type='TemporalTokenRoll') if ttr_cfg is None \
@@ -410,18 +443,33 @@ class AllInOneTransformer(BaseModule):
             if roll and i >= self.ttr_start_block:
                 x = self.ttr(x, num_frames, layer_idx=i,
                              visual_start=visual_start)
-            x = blk(x, attn_mask=attn_mask)
+            if self.with_cp and self.training and torch.is_grad_enabled():
+                x = cp.checkpoint(blk, x, attn_mask, use_reentrant=False)
+            else:
+                x = blk(x, attn_mask=attn_mask)
         return self.norm(x)
+
+    def _autocast(self, device: torch.device):
+        """``torch.autocast`` context of ``autocast_dtype`` (or a no-op)."""
+        if self.autocast_dtype is None:
+            return nullcontext()
+        return torch.autocast(
+            device.type, dtype=self.AUTOCAST_DTYPES[self.autocast_dtype])
 
     def forward_text(self, input_ids: Tensor,
                      attention_mask: Optional[Tensor] = None) -> Tensor:
         """Text-only path: ``(B, Lt) -> (B, Lt, C)``, text encoded once."""
-        x = self.embed_text(input_ids)
-        mask = None if attention_mask is None else attention_mask.bool()
-        return self._run_blocks(x, mask)
+        with self._autocast(input_ids.device):
+            x = self.embed_text(input_ids)
+            mask = None if attention_mask is None else attention_mask.bool()
+            return self._run_blocks(x, mask).float()
 
     def forward_video(self, imgs: Tensor) -> Tensor:
         """Video-only path: ``(B, S, 3, H, W) -> (B, Lv, C)`` frame means."""
+        with self._autocast(imgs.device):
+            return self._forward_video(imgs).float()
+
+    def _forward_video(self, imgs: Tensor) -> Tensor:
         b, s = imgs.shape[:2]
         x = self.embed_video(imgs)  # (B*S, Lv, C)
         lv = x.shape[1]
@@ -439,8 +487,15 @@ class AllInOneTransformer(BaseModule):
 
         Returns:
             tuple: text features ``(B, Lt, C)`` and visual features
-            ``(B, Lv, C)``.
+            ``(B, Lv, C)``, float32 also under ``autocast_dtype``.
         """
+        with self._autocast(imgs.device):
+            text, video = self._forward_joint(imgs, input_ids, attention_mask)
+        return text.float(), video.float()
+
+    def _forward_joint(self, imgs: Tensor, input_ids: Tensor,
+                       attention_mask: Optional[Tensor]
+                       ) -> Tuple[Tensor, Tensor]:
         b, s = imgs.shape[:2]
         text = self.embed_text(input_ids)  # (B, Lt, C)
         lt = text.shape[1]
