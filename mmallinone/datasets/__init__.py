@@ -1,6 +1,8 @@
 """Datasets of mmallinone (registered in ``DATASETS``)."""
 from .base import AnnotationError, BaseVideoTextDataset
 from .howto100m import HowTo100MDataset
+from .image_text import *  # noqa: F401,F403
+from .image_text import __all__ as _image_text_all
 from .qa import *  # noqa: F401,F403
 from .qa import __all__ as _qa_all
 from .retrieval import *  # noqa: F401,F403
@@ -9,6 +11,7 @@ from .samplers import ResumableInfiniteSampler
 from .transforms import (LoadImageAsClip, MaskTokensForMLM,
                          PackVideoTextInputs, RestrictToClipWindow,
                          TokenizeText)
+from .vcr import VCRDataset
 from .video_text import VideoTextDataset
 from .webvid import WebVidDataset
 
@@ -16,5 +19,5 @@ __all__ = [
     'AnnotationError', 'BaseVideoTextDataset', 'HowTo100MDataset',
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
-    'ResumableInfiniteSampler'
-] + list(_retrieval_all) + list(_qa_all)
+    'ResumableInfiniteSampler', 'VCRDataset'
+] + list(_retrieval_all) + list(_qa_all) + list(_image_text_all)
