@@ -11,6 +11,7 @@ __all__ = [
     'AllInOneTransformer', 'TemporalTokenRoll', 'AllInOnePooler', 'VTMHead',
     'MLMHead', 'WordPatchAlignmentLoss', 'VideoTextDataPreprocessor',
     'AllInOnePretrainer', 'AllInOneRetrieval', 'VideoTextContrastiveLoss', 'AllInOneVideoQA', 'AllInOneMultipleChoice',
-    'OpenEndedQAHead', 'MultipleChoiceQAHead'
+    'OpenEndedQAHead', 'MultipleChoiceQAHead', 'AllInOneVideoBackbone',
+    'AllInOneZeroShotClassifier'
 ]
 __all__ += list(_utils_all)  # checkpoint utilities (models/utils)

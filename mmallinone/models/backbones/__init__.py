@@ -1,3 +1,4 @@
 from .allinone import AllInOneTransformer
+from .allinone_video import AllInOneVideoBackbone
 
-__all__ = ['AllInOneTransformer']
+__all__ = ['AllInOneTransformer', 'AllInOneVideoBackbone']

@@ -3,9 +3,12 @@ from .multiple_choice import AllInOneMultipleChoice
 from .pretrainer import AllInOnePretrainer
 from .retrieval import AllInOneRetrieval
 from .video_classifier import AllInOneVideoClassifier
+from .vcr import AllInOneVCR
 from .video_qa import AllInOneVideoQA
+from .zero_shot_classifier import AllInOneZeroShotClassifier
 
 __all__ = [
     'AllInOneBaseModel', 'AllInOnePretrainer', 'AllInOneRetrieval', 'AllInOneVideoQA',
-    'AllInOneMultipleChoice', 'AllInOneVideoClassifier'
+    'AllInOneMultipleChoice', 'AllInOneVideoClassifier', 'AllInOneVCR',
+    'AllInOneZeroShotClassifier'
 ]

@@ -1,0 +1,21 @@
+# Linear probe of All-in-One-B on HMDB51 (split 1), 3 frames, inside
+# mmaction2 (see linear-probe_b_k400.py for the model). The authors' HMDB51
+# run: batch 256, 50 epochs, lr 1e-4 (spec §6.3).
+#
+# Data (mmaction2's tools/data/hmdb51): data/hmdb51/videos/<class>/<clip>.avi
+# and hmdb51_{train,val}_split_1_videos.txt ("<class>/<clip>.avi <label>").
+_base_ = ['./linear-probe_b_k400.py']
+
+num_classes = 51
+split = 1
+data_root = 'data/hmdb51/videos'
+ann_file_train = f'data/hmdb51/hmdb51_train_split_{split}_videos.txt'
+ann_file_val = f'data/hmdb51/hmdb51_val_split_{split}_videos.txt'
+
+model = dict(cls_head=dict(num_classes=num_classes))
+train_dataloader = dict(
+    dataset=dict(ann_file=ann_file_train, data_prefix=dict(video=data_root)))
+val_dataloader = dict(
+    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root)))
+test_dataloader = val_dataloader
+optim_wrapper = dict(optimizer=dict(lr=1e-4))
