@@ -1,10 +1,11 @@
 """All-in-One pre-training: video-text matching + masked language modelling."""
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from mmallinone.registry import MODELS
+from ..data_preprocessors import is_multi_source_batch
 from .base import AllInOneBaseModel
 
 __all__ = ['AllInOnePretrainer']
@@ -28,6 +29,23 @@ class AllInOnePretrainer(AllInOneBaseModel):
     Every loss has an explicit weight in ``loss_weights``; a weight of 0
     skips that computation entirely.
 
+    **Image-video co-training** (All-in-One+, spec §8). Given a
+    multi-source batch (``inputs = {source: inputs}``, from
+    :class:`~mmallinone.models.MultiSourceDataPreprocessor` fed by
+    :class:`~mmallinone.engine.CoTrainingIterBasedTrainLoop`), the losses of
+    every source are computed as above (an image is a one-frame clip: the
+    backbone then applies no token rolling and no temporal embedding),
+    multiplied by ``source_loss_weights[source]`` (default 1) and returned
+    under ``'<source>/loss_vtm'``, ``'<source>/acc_mlm'``, ...; MMEngine sums
+    every ``*loss*`` entry into the step's loss, as the authors sum the video
+    and image losses. The VTM and MLM heads are shared by all sources
+    (``share_heads=True``, the authors' B+ models) or, with
+    ``share_heads=False``, each source in ``separate_head_sources`` gets its
+    own VTM and MLM head (``source_heads[source]``, paper Table 9 "not
+    shared"); the other sources and single-source batches (validation,
+    downstream loading) use ``vtm_head`` / ``mlm_head``. The backbone and the
+    pooler are always shared.
+
     Args:
         backbone (dict): :class:`AllInOneTransformer` config.
         pooler (dict): Pooler config. ``in_channels`` defaults to the
@@ -40,8 +58,16 @@ class AllInOnePretrainer(AllInOneBaseModel):
             recipe).
         tie_mlm_decoder (bool): Tie the MLM decoder to the word embeddings.
             Defaults to False, as in the released checkpoints.
+        source_loss_weights (dict, optional): ``{source: weight}``
+            multiplying every loss of that source in multi-source batches
+            (the image:video loss ratio). Defaults to None (all 1).
+        share_heads (bool): One VTM / MLM head for every source. Defaults
+            to True.
+        separate_head_sources (Sequence[str]): Sources given their own
+            heads when ``share_heads=False``. Defaults to ``('image', )``.
         data_preprocessor (dict, optional): Defaults to
-            ``VideoTextDataPreprocessor``.
+            ``VideoTextDataPreprocessor`` (``MultiSourceDataPreprocessor``
+            for co-training).
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -56,6 +82,9 @@ class AllInOnePretrainer(AllInOneBaseModel):
                      type='WordPatchAlignmentLoss'),
                  loss_weights: Optional[dict] = None,
                  tie_mlm_decoder: bool = False,
+                 source_loss_weights: Optional[Dict[str, float]] = None,
+                 share_heads: bool = True,
+                 separate_head_sources: Sequence[str] = ('image', ),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
@@ -82,22 +111,69 @@ class AllInOnePretrainer(AllInOneBaseModel):
         if weights['wpa'] > 0 and weights['vtm'] <= 0:
             raise ValueError('The WPA loss runs on the VTM forward; give '
                              'vtm a positive weight.')
+        self.source_loss_weights = dict(source_loss_weights or {})
+        for name, value in self.source_loss_weights.items():
+            if not value >= 0:
+                raise ValueError(f'source_loss_weights[{name!r}] must be '
+                                 f'>= 0, got {value}')
+        self.share_heads = share_heads
+        self.source_heads = nn.ModuleDict()
+        if not share_heads:
+            if isinstance(separate_head_sources, str) or \
+                    not separate_head_sources:
+                raise ValueError('share_heads=False needs a non-empty list '
+                                 'separate_head_sources, got '
+                                 f'{separate_head_sources!r}')
+            for name in separate_head_sources:
+                self.source_heads[name] = nn.ModuleDict()
+                for key, cfg in (('vtm', vtm_head), ('mlm', mlm_head)):
+                    head = self.build_head(cfg)
+                    if head is not None:
+                        self.source_heads[name][key] = head
         self.tie_mlm_decoder = tie_mlm_decoder
-        if tie_mlm_decoder and self.mlm_head is not None:
-            self.mlm_head.decoder.weight = \
-                self.backbone.text_embeddings.word_embeddings.weight
+        self._tie_decoders()
+
+    def _tie_decoders(self) -> None:
+        """Tie every MLM decoder to the word embeddings (if asked)."""
+        if not self.tie_mlm_decoder:
+            return
+        words = self.backbone.text_embeddings.word_embeddings.weight
+        for _, mlm in self.heads_of_all_sources('mlm'):
+            mlm.decoder.weight = words
+
+    def heads_of_all_sources(self, kind: str) -> list:
+        """``[(source or None, head)]`` of the ``'vtm'`` / ``'mlm'`` heads.
+
+        Args:
+            kind (str): ``'vtm'`` or ``'mlm'``.
+
+        Returns:
+            list[tuple]: The shared head (source None) first, then the
+            per-source ones; absent heads are left out.
+        """
+        heads = [(None, getattr(self, f'{kind}_head'))]
+        heads += [(name, mods[kind]) for name, mods in
+                  self.source_heads.items() if kind in mods]
+        return [(name, head) for name, head in heads if head is not None]
+
+    def heads_for(self, source: Optional[str]) -> Tuple[Optional[nn.Module],
+                                                        Optional[nn.Module]]:
+        """The (VTM, MLM) heads used for ``source`` (None: single batch)."""
+        mods = self.source_heads[source] if source in self.source_heads \
+            else {}
+        return (mods['vtm'] if 'vtm' in mods else self.vtm_head,
+                mods['mlm'] if 'mlm' in mods else self.mlm_head)
 
     def init_weights(self) -> None:
         """Backbone init, then N(0, 0.02) heads as the authors (spec §3.11)."""
         super().init_weights()
         if self._is_pretrained_init():
             return
-        self.init_head_weights(self.vtm_head, self.mlm_head)
-        if self.tie_mlm_decoder and self.mlm_head is not None:
-            # re-tie: the re-initialisation above replaced nothing, but keep
-            # the invariant explicit for subclasses that rebuild the head
-            self.mlm_head.decoder.weight = \
-                self.backbone.text_embeddings.word_embeddings.weight
+        self.init_head_weights(self.vtm_head, self.mlm_head,
+                               *self.source_heads.values())
+        # re-tie: the re-initialisation above replaced nothing, but keep
+        # the invariant explicit for subclasses that rebuild the head
+        self._tie_decoders()
 
     # ------------------------------------------------------------- utilities
     @staticmethod
@@ -130,7 +206,46 @@ class AllInOnePretrainer(AllInOneBaseModel):
 
     def loss(self, inputs: Dict[str, Tensor],
              data_samples: Optional[list] = None) -> Dict[str, Tensor]:
-        """Weighted VTM, MLM and WPA losses plus VTM / MLM accuracy."""
+        """Weighted VTM, MLM and WPA losses plus VTM / MLM accuracy.
+
+        Args:
+            inputs (dict): A batch (``imgs`` ``(B, S, 3, H, W)``,
+                ``input_ids`` ``(B, L)``, ...) or a multi-source batch
+                ``{source: batch}``.
+            data_samples (list | dict, optional): Unused.
+
+        Returns:
+            dict[str, Tensor]: ``loss_vtm``, ``acc_vtm``, ...; for a
+            multi-source batch ``'<source>/loss_vtm'``, ... per source.
+        """
+        if not is_multi_source_batch(inputs):
+            return self.source_loss(inputs)
+        losses: Dict[str, Tensor] = {}
+        for name, source_inputs in inputs.items():
+            weight = float(self.source_loss_weights.get(name, 1.0))
+            if weight == 0:
+                continue
+            for key, value in self.source_loss(source_inputs, name).items():
+                if key.startswith('loss'):
+                    value = value * weight
+                losses[f'{name}/{key}'] = value
+        return losses
+
+    def source_loss(self, inputs: Dict[str, Tensor],
+                    source: Optional[str] = None) -> Dict[str, Tensor]:
+        """Losses of one batch, with the heads of ``source``.
+
+        Args:
+            inputs (dict): ``imgs`` ``(B, S, 3, H, W)`` (S = 1 for images),
+                ``input_ids`` / ``attention_mask`` ``(B, L)``,
+                ``mlm_input_ids`` / ``mlm_labels`` ``(B, L)``, optional
+                ``false_imgs`` ``(B, S, 3, H, W)``.
+            source (str, optional): Source name (selects separate heads).
+
+        Returns:
+            dict[str, Tensor]: Weighted losses and accuracies.
+        """
+        vtm_head, mlm_head = self.heads_for(source)
         losses: Dict[str, Tensor] = {}
         imgs, mask = inputs['imgs'], inputs['attention_mask']
         w = self.loss_weights
@@ -140,7 +255,7 @@ class AllInOnePretrainer(AllInOneBaseModel):
                                'MaskTokensForMLM to the train pipeline.')
             text_feats, _ = self.backbone.forward_joint(
                 imgs, inputs['mlm_input_ids'], mask)
-            out = self.mlm_head.loss(text_feats, inputs['mlm_labels'])
+            out = mlm_head.loss(text_feats, inputs['mlm_labels'])
             losses['loss_mlm'] = out['loss_mlm'] * w['mlm']
             losses['acc_mlm'] = out['acc_mlm']
         if w['vtm'] > 0:
@@ -150,8 +265,8 @@ class AllInOnePretrainer(AllInOneBaseModel):
             vtm_imgs = torch.where(keep, imgs, negatives)
             text_feats, video_feats = self.backbone.forward_joint(
                 vtm_imgs, inputs['input_ids'], mask)
-            logits = self.vtm_head(self.pooler(text_feats[:, 0]))
-            out = self.vtm_head.loss(logits, labels)
+            logits = vtm_head(self.pooler(text_feats[:, 0]))
+            out = vtm_head.loss(logits, labels)
             losses['loss_vtm'] = out['loss_vtm'] * w['vtm']
             losses['acc_vtm'] = out['acc_vtm']
             if w['wpa'] > 0:
@@ -170,6 +285,10 @@ class AllInOnePretrainer(AllInOneBaseModel):
         masked text, ``pred_mlm_ids`` and ``gt_mlm_ids`` of the masked
         positions.
         """
+        if is_multi_source_batch(inputs):
+            raise ValueError(
+                'AllInOnePretrainer.predict takes one source per batch: '
+                'validate / test with single-source dataloaders.')
         imgs, ids = inputs['imgs'], inputs['input_ids']
         mask = inputs.get('attention_mask')
 
