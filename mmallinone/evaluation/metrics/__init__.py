@@ -2,6 +2,7 @@ from .mc_metric import MultipleChoiceMetric
 from .pretrain_metric import PretrainMetric
 from .qa_metric import VideoQAMetric
 from .retrieval_metric import RetrievalMetric
+from .vcr_metric import VCRMetric
 
 __all__ = ['PretrainMetric', 'VideoQAMetric', 'MultipleChoiceMetric',
-           'RetrievalMetric']
+           'RetrievalMetric', 'VCRMetric']

@@ -1,0 +1,141 @@
+"""Visual commonsense reasoning (VCR): Q->A and QA->R multiple choice."""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmallinone.registry import MODELS
+from .multiple_choice import AllInOneMultipleChoice
+
+__all__ = ['AllInOneVCR']
+
+
+@MODELS.register_module()
+class AllInOneVCR(AllInOneMultipleChoice):
+    """Score VCR's answers (Q->A) and rationales (QA->R) (spec §3.9).
+
+    The image is a one-frame clip ``(B, 1, 3, H, W)`` (no temporal
+    embedding, no token rolling: the backbone skips both for ``S = 1``).
+    Each of the K answer texts ``[CLS] q [SEP] a_i [SEP]``
+    (``candidate_ids``) and each of the K rationale texts ``[CLS] q a*
+    [SEP] r_j [SEP]`` (``rationale_ids``, ``a*`` the right answer) is paired
+    with the image; all ``2K`` pairs of a sample run in one batched joint
+    forward and are scored like :class:`AllInOneMultipleChoice`: by the
+    VTM match logit ``vtm_head(pooled)[..., 1]`` (default) or by
+    ``score_head``. One scorer serves both tasks, as the authors'
+    ``rank_output`` and ``rank_output_2``, which share the memory of the
+    ITM row (spec §2), so a released ``rank_output_2`` needs no key of its
+    own.
+
+    Training: ``loss_q2a`` = CE over the K answer scores with ``gt_label``
+    plus ``loss_qa2r`` = CE over the K rationale scores with
+    ``rationale_label`` (the authors add both), each times its
+    ``loss_weights`` entry. ``predict`` writes ``pred_score`` /
+    ``pred_label`` (answers) and ``pred_rationale_score`` /
+    ``pred_rationale_label``; :class:`VCRMetric` reports Q->A, QA->R and
+    Q->AR accuracy.
+
+    Args:
+        backbone (dict): :class:`AllInOneTransformer` config.
+        loss_weights (dict): ``q2a`` and ``qa2r`` weights. Defaults to 1
+            and 1.
+        **kwargs: See :class:`AllInOneMultipleChoice` (``pooler``,
+            ``vtm_head``, ``score_head``, ``data_preprocessor``,
+            ``init_cfg``).
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 loss_weights: Optional[dict] = None,
+                 **kwargs) -> None:
+        super().__init__(backbone=backbone, **kwargs)
+        weights = dict(q2a=1.0, qa2r=1.0)
+        weights.update(loss_weights or {})
+        unknown = set(weights) - {'q2a', 'qa2r'}
+        if unknown:
+            raise ValueError(f'Unknown loss_weights keys {sorted(unknown)}; '
+                             'valid: q2a, qa2r')
+        self.loss_weights = weights
+
+    def _rationales(self, inputs: Dict[str, Tensor],
+                    data_samples: Optional[list]) -> Tuple[Tensor, Tensor]:
+        if 'rationale_ids' in inputs:
+            return inputs['rationale_ids'], inputs['rationale_mask']
+        if not data_samples or 'rationale_ids' not in data_samples[0]:
+            raise KeyError('VCR needs rationale_ids: add TokenizeCandidates('
+                           "output_key='rationale_ids') and PackVCRInputs "
+                           'to the pipeline.')
+        ids, mask = self.data_preprocessor.pad_candidates(
+            [ds.rationale_ids for ds in data_samples])
+        return ids.to(inputs['imgs'].device), mask.to(inputs['imgs'].device)
+
+    def vcr_scores(self, inputs: Dict[str, Tensor],
+                   data_samples: Optional[list]) -> Tuple[Tensor, Tensor]:
+        """Answer scores ``(B, K)`` and rationale scores ``(B, K')``."""
+        if 'candidate_ids' not in inputs:
+            raise KeyError('VCR needs candidate_ids: add TokenizeCandidates '
+                           "(prefix_key='question') to the pipeline.")
+        a_ids, a_mask = inputs['candidate_ids'], inputs['candidate_mask']
+        r_ids, r_mask = self._rationales(inputs, data_samples)
+        k = a_ids.shape[1]
+        length = max(a_ids.shape[-1], r_ids.shape[-1])
+        pad_id = getattr(self.data_preprocessor, 'pad_token_id', 0)
+        ids = torch.cat([
+            F.pad(a_ids, (0, length - a_ids.shape[-1]), value=pad_id),
+            F.pad(r_ids, (0, length - r_ids.shape[-1]), value=pad_id)
+        ], dim=1)
+        mask = torch.cat([
+            F.pad(a_mask, (0, length - a_mask.shape[-1])),
+            F.pad(r_mask, (0, length - r_mask.shape[-1]))
+        ], dim=1)
+        pooled = self.candidates_pooled(inputs['imgs'], ids, mask)
+        if self.score_head is not None:
+            scores = self.score_head(pooled)
+        else:
+            scores = self.vtm_head(pooled)[..., 1]
+        return scores[:, :k], scores[:, k:]
+
+    @staticmethod
+    def rationale_labels(data_samples: list, device: torch.device) -> Tensor:
+        """``(B,)`` long tensor of the samples' ``rationale_label``."""
+        return torch.stack([
+            torch.as_tensor(ds.rationale_label).reshape(-1)[0]
+            for ds in data_samples
+        ]).long().to(device)
+
+    def loss(self, inputs: Dict[str, Tensor],
+             data_samples: Optional[list] = None) -> Dict[str, Tensor]:
+        """CE over answers and over rationales; batch accuracies.
+
+        Returns:
+            dict: ``loss_q2a``, ``loss_qa2r``, ``acc_q2a``, ``acc_qa2r``.
+        """
+        a_scores, r_scores = self.vcr_scores(inputs, data_samples)
+        a_scores, r_scores = a_scores.float(), r_scores.float()
+        a_gt = self.gt_labels(data_samples, a_scores.device)
+        r_gt = self.rationale_labels(data_samples, r_scores.device)
+        return dict(
+            loss_q2a=self.loss_weights['q2a'] *
+            F.cross_entropy(a_scores, a_gt),
+            loss_qa2r=self.loss_weights['qa2r'] *
+            F.cross_entropy(r_scores, r_gt),
+            acc_q2a=(a_scores.argmax(-1) == a_gt).float().mean().detach(),
+            acc_qa2r=(r_scores.argmax(-1) == r_gt).float().mean().detach())
+
+    def predict(self, inputs: Dict[str, Tensor],
+                data_samples: Optional[list] = None) -> List:
+        """Write answer and rationale scores / labels per sample."""
+        if data_samples is None:
+            raise ValueError('VCR predict needs the data samples (they '
+                             'carry the rationale texts)')
+        a_scores, r_scores = self.vcr_scores(inputs, data_samples)
+        a_scores = a_scores.float().softmax(-1)
+        r_scores = r_scores.float().softmax(-1)
+        for ds, a, r in zip(data_samples, a_scores, r_scores):
+            ds.set_field(a.detach().cpu(), 'pred_score')
+            ds.set_field(a.argmax().detach().cpu().reshape(1), 'pred_label')
+            ds.set_field(r.detach().cpu(), 'pred_rationale_score')
+            ds.set_field(r.argmax().detach().cpu().reshape(1),
+                         'pred_rationale_label')
+        return data_samples
