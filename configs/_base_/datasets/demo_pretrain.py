@@ -23,7 +23,7 @@ num_workers = 2
 tokenizer = dict(type='BertWordPieceTokenizer')
 
 train_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,
@@ -43,7 +43,7 @@ train_pipeline = [
     dict(type='PackVideoTextInputs'),
 ]
 val_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,

@@ -22,7 +22,7 @@ meta_keys = ('text', 'video_id', 'filename', 'sample_idx', 'frame_inds',
              'img_shape', 'candidates', 'question', 'question_id')
 
 train_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(type='RestrictToFrameWindow'),
     dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
          test_mode=False),
@@ -34,7 +34,7 @@ train_pipeline = [
     dict(type='PackVideoTextInputs', meta_keys=meta_keys),
 ]
 test_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(type='RestrictToFrameWindow'),
     dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
          test_mode=True),

@@ -22,7 +22,7 @@ meta_keys = ('text', 'video_id', 'filename', 'sample_idx', 'frame_inds',
              'img_shape', 'candidates', 'question', 'question_id')
 
 train_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
          test_mode=False),
     dict(type='mmaction.DecordDecode'),
@@ -33,7 +33,7 @@ train_pipeline = [
     dict(type='PackVideoTextInputs', meta_keys=meta_keys),
 ]
 test_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
          test_mode=True),
     dict(type='mmaction.DecordDecode'),

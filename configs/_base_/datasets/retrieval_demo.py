@@ -25,7 +25,7 @@ num_workers = 0
 tokenizer = dict(type='BertWordPieceTokenizer')
 
 train_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,
@@ -38,7 +38,7 @@ train_pipeline = [
     dict(type='PackRetrievalInputs'),
 ]
 test_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,

@@ -23,7 +23,7 @@ num_workers = 4
 tokenizer = dict(type='BertWordPieceTokenizer')
 
 train_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,
@@ -36,7 +36,7 @@ train_pipeline = [
     dict(type='PackRetrievalInputs'),
 ]
 test_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,

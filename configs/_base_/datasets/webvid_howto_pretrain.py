@@ -33,7 +33,7 @@ num_workers = 8
 tokenizer = dict(type='BertWordPieceTokenizer')
 
 train_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     # HowTo100M: sample inside the chosen caption's [start, end] window;
     # a no-op for WebVid samples (they have no clip_window)
     dict(type='RestrictToClipWindow'),
@@ -56,7 +56,7 @@ train_pipeline = [
     dict(type='PackVideoTextInputs'),
 ]
 val_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(type='RestrictToClipWindow'),
     dict(
         type='mmaction.UniformSample',
