@@ -1,5 +1,6 @@
 """Engine components: training loops (registered in ``LOOPS``), hooks
 (``HOOKS``) and optimizer wrappers (``OPTIM_WRAPPERS``)."""
+from .cotraining_loop import CoTrainingIterBasedTrainLoop
 from .hooks import AtomicCheckpointHook, NonFiniteLossHook
 from .loops import ResumableIterBasedTrainLoop
 from .optim_wrappers import (FiniteCheckAmpOptimWrapper,
@@ -7,7 +8,8 @@ from .optim_wrappers import (FiniteCheckAmpOptimWrapper,
 from .retrieval_loop import RetrievalTestLoop, RetrievalValLoop
 
 __all__ = [
-    'ResumableIterBasedTrainLoop', 'RetrievalValLoop', 'RetrievalTestLoop',
+    'ResumableIterBasedTrainLoop', 'CoTrainingIterBasedTrainLoop',
+    'RetrievalValLoop', 'RetrievalTestLoop',
     'AtomicCheckpointHook', 'NonFiniteLossHook', 'FiniteLossCheckMixin',
     'FiniteCheckOptimWrapper', 'FiniteCheckAmpOptimWrapper'
 ]
