@@ -1,0 +1,97 @@
+"""AllInOneVCR: one scorer for Q->A and QA->R, losses, predictions."""
+import pytest
+import torch
+from mmaction.structures import ActionDataSample
+from mmengine.registry import init_default_scope
+
+import mmallinone  # noqa: F401
+from mmallinone.registry import MODELS
+
+TINY = dict(
+    type='AllInOneTransformer',
+    arch=dict(embed_dims=32, num_layers=2, num_heads=2),
+    img_size=32,
+    patch_size=16,
+    num_frames=3,
+    max_text_len=24)
+
+
+def _build(**kwargs):
+    init_default_scope('mmallinone')
+    model = MODELS.build(dict(type='AllInOneVCR', backbone=TINY, **kwargs))
+    model.init_weights()
+    return model
+
+
+def _batch(labels, k=4):
+    samples = []
+    for a, r in labels:
+        ds = ActionDataSample()
+        ds.set_field([torch.tensor([101] + [2000 + i] * (i + 1) + [102])
+                      for i in range(k)], 'candidate_ids')
+        # rationales longer than the answers (padding to one length)
+        ds.set_field([torch.tensor([101, 3000, 102] + [2500 + i] * (i + 6) +
+                                   [102]) for i in range(k)],
+                     'rationale_ids')
+        ds.set_gt_label(a)
+        ds.set_field(torch.tensor([r]), 'rationale_label')
+        samples.append(ds)
+    # images: one-frame clips
+    imgs = [torch.randint(0, 255, (1, 3, 32, 32), dtype=torch.uint8)
+            for _ in labels]
+    return dict(inputs=dict(imgs=imgs), data_samples=samples)
+
+
+def test_loss_predict_and_shared_scorer():
+    torch.manual_seed(0)
+    model = _build()
+    data = model.data_preprocessor(_batch([(0, 3), (2, 1)]), training=True)
+    assert data['inputs']['imgs'].shape == (2, 1, 3, 32, 32)
+    calls = []
+    orig = model.backbone.forward_joint
+
+    def counted(imgs, ids, mask):
+        calls.append(imgs.shape[0])
+        return orig(imgs, ids, mask)
+
+    model.backbone.forward_joint = counted
+    losses = model(**data, mode='loss')
+    # one batched joint forward of the 2 x (4 + 4) pairs
+    assert calls == [16]
+    assert set(losses) == {'loss_q2a', 'loss_qa2r', 'acc_q2a', 'acc_qa2r'}
+    (losses['loss_q2a'] + losses['loss_qa2r']).backward()
+    assert model.vtm_head.fc.weight.grad[1].abs().sum() > 0
+
+    model.eval()
+    with torch.no_grad():
+        a_scores, r_scores = model.vcr_scores(data['inputs'],
+                                              data['data_samples'])
+        # both are the VTM match logit: rank_output and rank_output_2 tied
+        ids = data['inputs']['candidate_ids']
+        pooled = model.candidates_pooled(data['inputs']['imgs'], ids,
+                                         data['inputs']['candidate_mask'])
+        assert torch.allclose(a_scores, model.vtm_head(pooled)[..., 1],
+                              atol=1e-5)
+        out = model(**data, mode='predict')
+        model.vtm_head.fc.bias[1] += 5.0  # moves every score of both tasks
+        a2, r2 = model.vcr_scores(data['inputs'], data['data_samples'])
+    assert torch.allclose(a2 - a_scores, torch.full_like(a2, 5.0), atol=1e-4)
+    assert torch.allclose(r2 - r_scores, torch.full_like(r2, 5.0), atol=1e-4)
+    assert a_scores.shape == r_scores.shape == (2, 4)
+    assert out[0].pred_score.shape == out[0].pred_rationale_score.shape == (
+        4, )
+    assert int(out[1].pred_label) == int(a_scores[1].argmax())
+    assert int(out[1].pred_rationale_label) == int(r_scores[1].argmax())
+
+
+def test_loss_weights_and_errors():
+    torch.manual_seed(0)
+    model = _build(loss_weights=dict(qa2r=0.0))
+    data = model.data_preprocessor(_batch([(1, 2)]), training=True)
+    losses = model(**data, mode='loss')
+    assert losses['loss_qa2r'].item() == 0.0 and losses['loss_q2a'] > 0
+    with pytest.raises(ValueError, match='loss_weights'):
+        _build(loss_weights=dict(qar=1.0))
+    del data['data_samples'][0].rationale_ids
+    with pytest.raises(KeyError, match='rationale_ids'):
+        model(**data, mode='loss')
