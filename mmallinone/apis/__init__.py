@@ -1,1 +1,11 @@
-__all__ = []
+"""Python inference API (``init_model`` and queries on videos and text)."""
+from .cloze import fill_masks, last_layer_attention, word_patch_transport
+from .inference import (InferenceData, answer_question, encode_texts,
+                        encode_videos, init_model, load_video, match,
+                        tokenize)
+
+__all__ = [
+    'init_model', 'encode_videos', 'encode_texts', 'match',
+    'answer_question', 'fill_masks', 'load_video', 'tokenize',
+    'InferenceData', 'last_layer_attention', 'word_patch_transport'
+]

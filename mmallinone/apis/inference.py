@@ -1,0 +1,499 @@
+"""Python inference API: build a model from a config and query it.
+
+Every function takes the model returned by :func:`init_model`, decodes
+videos with the **test pipeline of the model's config** (decord through
+mmaction2's transforms, with the config's frame sampling, resize and crop),
+tokenises text with the **tokenizer of that pipeline**, and batches both
+with the **model's data preprocessor** (normalisation, padding). Nothing is
+re-implemented: the scores are those of the task models' own methods
+(``encode_video`` / ``encode_text`` of :class:`AllInOneRetrieval`, the VTM
+head on the joint path, ``answer_logits`` of :class:`AllInOneVideoQA`,
+``candidate_scores`` of :class:`AllInOneMultipleChoice`).
+
+Example::
+
+    from mmallinone.apis import init_model, match
+    model = init_model('configs/allinone/pretrain_ti_demo.py',
+                       'work_dirs/pretrain_ti_demo/iter_60.pth')
+    match(model, 'data/demo/arm_wrestling.mp4',
+          ['two people arm wrestling', 'a man cleans a pool'])
+"""
+import copy
+import os
+import os.path as osp
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmcv.transforms import Compose
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+from torch import Tensor
+
+__all__ = [
+    'init_model', 'encode_videos', 'encode_texts', 'match',
+    'answer_question', 'load_video', 'tokenize', 'InferenceData'
+]
+
+PathLike = Union[str, os.PathLike]
+VideoLike = Union[PathLike, Tensor]
+
+#: Where a test pipeline is looked for in a config, in this order.
+_PIPELINE_KEYS = ('test_dataloader', 'val_dataloader', 'test_pipeline',
+                  'val_pipeline')
+
+
+def _dataset_cfg(cfg: Config, key: str) -> Optional[dict]:
+    """The (innermost) dataset config of a dataloader, or None."""
+    loader = cfg.get(key)
+    if not loader:
+        return None
+    dataset = loader.get('dataset')
+    while isinstance(dataset, dict) and 'pipeline' not in dataset:
+        # ConcatDataset / RepeatDataset wrappers
+        inner = dataset.get('datasets') or dataset.get('dataset')
+        dataset = inner[0] if isinstance(inner, (list, tuple)) else inner
+    return dataset if isinstance(dataset, dict) else None
+
+
+def _find_test_pipeline(cfg: Config) -> List[dict]:
+    """The config's test (or val) pipeline as a list of transform dicts."""
+    for key in _PIPELINE_KEYS:
+        if key.endswith('dataloader'):
+            dataset = _dataset_cfg(cfg, key)
+            if dataset is not None and dataset.get('pipeline'):
+                return copy.deepcopy(list(dataset['pipeline']))
+        elif cfg.get(key):
+            return copy.deepcopy(list(cfg[key]))
+    raise KeyError('The config has no test pipeline: looked for '
+                   f'{", ".join(_PIPELINE_KEYS)} (a dataloader\'s '
+                   'dataset.pipeline or a top-level pipeline list).')
+
+
+def _answer_vocab_of(cfg: Config) -> Optional[List[str]]:
+    """Answer names (index = label) from the config's QA dataset, or None."""
+    from mmallinone.datasets.qa.base import load_answer_vocab
+    for key in ('test_dataloader', 'val_dataloader', 'train_dataloader'):
+        dataset = _dataset_cfg(cfg, key)
+        if not dataset or not dataset.get('answer_vocab'):
+            continue
+        path = dataset['answer_vocab']
+        root = dataset.get('data_root')
+        if root and not osp.isabs(path):
+            path = osp.join(root, path)
+        if not osp.isfile(path):
+            return None
+        vocab = load_answer_vocab(path)
+        names = [''] * (max(vocab.values()) + 1)
+        for answer, label in vocab.items():
+            names[label] = answer
+        return names
+    return None
+
+
+class InferenceData:
+    """Test-pipeline frames and tokenizer of a config (built once per model).
+
+    The transforms of the config's test pipeline are split in two: the
+    video part (everything but the text transforms and the packer) decodes
+    and crops frames; the first tokenising transform gives the tokenizer and
+    the maximum text length.
+
+    Args:
+        cfg (Config): The model's config.
+        max_text_len (int): Fallback maximum text length (the backbone's
+            position table) when the pipeline tokenises nothing.
+    """
+
+    def __init__(self, cfg: Config, max_text_len: int) -> None:
+        from mmallinone.datasets.transforms.formatting import \
+            PackVideoTextInputs
+        from mmallinone.datasets.transforms.text import (_get_tokenizer,
+                                                         _LazyTokenizerMixin)
+        from mmallinone.registry import TRANSFORMS
+
+        video, tokenizer_cfg, max_length = [], None, None
+        for t_cfg in _find_test_pipeline(cfg):
+            transform = TRANSFORMS.build(t_cfg)
+            if isinstance(transform, _LazyTokenizerMixin):
+                if tokenizer_cfg is None:
+                    tokenizer_cfg = transform.tokenizer_cfg
+                    max_length = getattr(transform, 'max_length', None)
+                continue
+            if isinstance(transform, PackVideoTextInputs):
+                continue
+            video.append(transform)
+        if not video:
+            raise ValueError('The test pipeline has no video transforms.')
+        self.video_pipeline = Compose(video)
+        self.num_views = 1
+        for transform in video:
+            num_clips = getattr(transform, 'num_clips', None)
+            if isinstance(num_clips, int) and num_clips > 1:
+                self.num_views = num_clips
+        self.tokenizer = _get_tokenizer(
+            tokenizer_cfg if tokenizer_cfg is not None else dict(
+                type='BertWordPieceTokenizer'))
+        self.max_length = min(max_length or max_text_len, max_text_len)
+
+    def frames(self, video: VideoLike) -> Tensor:
+        """uint8 frames ``(V, S, 3, H, W)`` of one video (``V`` views)."""
+        from mmallinone.datasets.transforms.formatting import \
+            frames_to_tensor
+        if isinstance(video, Tensor):
+            if video.dim() == 4:
+                video = video[None]
+            if video.dim() != 5 or video.shape[2] != 3:
+                raise ValueError('A video tensor must be uint8 (S, 3, H, W) '
+                                 f'or (V, S, 3, H, W), got '
+                                 f'{tuple(video.shape)}')
+            return video
+        path = os.fspath(video)
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'Video file not found: "{path}"')
+        if osp.getsize(path) == 0:
+            raise ValueError(f'Video file is empty: "{path}"')
+        try:
+            results = self.video_pipeline(
+                dict(filename=path, start_index=0, modality='RGB'))
+        except Exception as err:
+            raise RuntimeError(f'Cannot decode "{path}" with the test '
+                               f'pipeline: {type(err).__name__}: {err}'
+                               ) from err
+        if results is None or 'imgs' not in results:
+            raise RuntimeError(f'The test pipeline returned no frames for '
+                               f'"{path}"')
+        imgs = frames_to_tensor(results['imgs'])  # (V*S, 3, H, W)
+        return imgs.view(self.num_views, -1, *imgs.shape[1:])
+
+    def tokenize(self, texts: Sequence[str],
+                 pairs: Optional[Sequence[str]] = None) -> List[Tensor]:
+        """WordPiece ids ``[CLS] text [SEP] (pair [SEP])`` of each text."""
+        if isinstance(texts, str):
+            raise TypeError('texts must be a list of str, not a str')
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f'texts[{i}] must be a str, got '
+                                f'{type(text).__name__}')
+        if pairs is None:
+            enc = self.tokenizer(list(texts), truncation=True,
+                                 max_length=self.max_length)
+        else:
+            enc = self.tokenizer(list(texts), list(pairs),
+                                 truncation='only_first',
+                                 max_length=self.max_length)
+        return [torch.as_tensor(ids, dtype=torch.long)
+                for ids in enc['input_ids']]
+
+
+def init_model(config: Union[PathLike, Config],
+               checkpoint: Optional[PathLike] = None,
+               device: Union[str, torch.device] = 'cpu',
+               cfg_options: Optional[dict] = None) -> nn.Module:
+    """Build a model from a config and load a checkpoint, in eval mode.
+
+    Args:
+        config (str | Path | Config): Config file or object.
+        checkpoint (str | Path, optional): Checkpoint (an MMEngine ``.pth``,
+            a plain state dict or the authors' release ``.ckpt``), loaded
+            with mmallinone's weights-only-first loader. Missing / unexpected
+            keys are logged. None keeps the initialised weights.
+        device (str | torch.device): Defaults to ``'cpu'``.
+        cfg_options (dict, optional): Overrides merged into the config
+            (``{'model.backbone.num_frames': 8}``, list items by index:
+            ``{'test_pipeline.1.clip_len': 8}``).
+
+    Returns:
+        nn.Module: The task model with ``cfg`` (the merged config),
+        ``inference_data`` (:class:`InferenceData`) and ``answer_vocab``
+        (answer names of a QA config, or None) attached.
+    """
+    if isinstance(config, (str, os.PathLike)):
+        cfg = Config.fromfile(os.fspath(config))
+    elif isinstance(config, Config):
+        cfg = copy.deepcopy(config)
+    else:
+        raise TypeError('config must be a file path or a Config, got '
+                        f'{type(config).__name__}')
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmallinone'))
+    import mmallinone.datasets  # noqa: F401  (register the transforms)
+    import mmallinone.models  # noqa: F401
+    from mmallinone.registry import MODELS
+
+    model_cfg = copy.deepcopy(cfg.model)
+    model = MODELS.build(model_cfg)
+    if checkpoint is None:
+        model.init_weights()
+    else:
+        checkpoint = os.fspath(checkpoint)
+        if not osp.isfile(checkpoint):
+            raise FileNotFoundError(f'Checkpoint not found: "{checkpoint}"')
+        load_checkpoint(model, checkpoint, map_location='cpu')
+    model.cfg = cfg
+    model.inference_data = InferenceData(cfg, model.backbone.max_text_len)
+    model.answer_vocab = _answer_vocab_of(cfg)
+    model.to(device)
+    model.eval()
+    return model
+
+
+# ------------------------------------------------------------------ helpers
+def _data(model: nn.Module) -> InferenceData:
+    data = getattr(model, 'inference_data', None)
+    if data is None:
+        raise AttributeError('The model has no inference_data: build it '
+                             'with mmallinone.apis.init_model.')
+    return data
+
+
+def load_video(model: nn.Module, video: VideoLike) -> Tensor:
+    """Decode one video with the model's test pipeline.
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        video (str | Path | Tensor): A video file, or uint8 frames
+            ``(S, 3, H, W)`` / ``(V, S, 3, H, W)`` already decoded.
+
+    Returns:
+        Tensor: uint8 ``(V, S, 3, H, W)``; ``V`` is the number of test views
+        of the pipeline (``num_clips`` of the frame sampler, usually 1).
+    """
+    return _data(model).frames(video)
+
+
+def tokenize(model: nn.Module, texts: Sequence[str],
+             pairs: Optional[Sequence[str]] = None) -> Tuple[Tensor, Tensor]:
+    """Tokenise and pad texts as the model's data preprocessor does.
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        texts (Sequence[str]): ``N`` texts.
+        pairs (Sequence[str], optional): ``N`` second segments
+            (``[CLS] text [SEP] pair [SEP]``).
+
+    Returns:
+        tuple: ``input_ids`` and ``attention_mask``, both ``(N, L)``.
+    """
+    seqs = _data(model).tokenize(texts, pairs)
+    pre = model.data_preprocessor
+    ids = pre.pad(seqs, pre.pad_token_id)
+    return ids, pre.mask_of(seqs, ids)
+
+
+def _normalize(model: nn.Module, frames: Tensor) -> Tensor:
+    """uint8 ``(B, S, 3, H, W)`` -> normalised float on the model device."""
+    return model.data_preprocessor.normalize(list(frames))
+
+
+def _middle_view(frames: Tensor) -> Tensor:
+    """The middle test view ``(S, 3, H, W)`` of ``(V, S, 3, H, W)``."""
+    return frames[frames.shape[0] // 2]
+
+
+def _as_list(videos: Union[VideoLike, Sequence[VideoLike]]) -> list:
+    if isinstance(videos, (str, os.PathLike)):
+        return [videos]
+    if isinstance(videos, Tensor) and videos.dim() == 4:
+        return [videos]
+    return list(videos)
+
+
+# --------------------------------------------------------------- public API
+@torch.no_grad()
+def encode_videos(model: nn.Module,
+                  videos: Union[VideoLike, Sequence[VideoLike]],
+                  batch_size: int = 8,
+                  normalize: bool = True) -> Tensor:
+    """Video embeddings from the video-only path.
+
+    With a retrieval model this is ``model.encode_video`` (the projected
+    visual CLS, the two-stream retrieval embedding); with any other task
+    model it is the pooled-free visual CLS feature of the video-only path
+    (``backbone.forward_video(imgs)[:, 0]``). With ``V > 1`` test views the
+    L2-normalised view embeddings are averaged, so a dot product with a
+    text embedding equals the view-averaged similarity of
+    :class:`RetrievalMetric`.
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        videos (str | Tensor | Sequence): One video or ``N`` videos (paths
+            or uint8 frames, see :func:`load_video`).
+        batch_size (int): Videos per forward. Defaults to 8.
+        normalize (bool): L2-normalise the embeddings. Defaults to True.
+
+    Returns:
+        Tensor: ``(N, D)`` float embeddings on the CPU (``D`` is the
+        retrieval projection size, or the backbone width ``C``).
+    """
+    videos = _as_list(videos)
+    out = []
+    for start in range(0, len(videos), batch_size):
+        frames = torch.stack(
+            [load_video(model, v) for v in videos[start:start + batch_size]])
+        b, v = frames.shape[:2]
+        imgs = _normalize(model, frames.flatten(0, 1))  # (B*V, S, 3, H, W)
+        if hasattr(model, 'encode_video'):
+            emb = model.encode_video(imgs)
+        else:
+            emb = model.backbone.forward_video(imgs)[:, 0]
+        emb = emb.float()
+        if normalize or v > 1:
+            emb = F.normalize(emb, dim=-1)
+        out.append(emb.view(b, v, -1).mean(1).cpu())
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def encode_texts(model: nn.Module,
+                 texts: Union[str, Sequence[str]],
+                 batch_size: int = 64,
+                 normalize: bool = True) -> Tensor:
+    """Text embeddings from the text-only path.
+
+    With a retrieval model this is ``model.encode_text`` (projected text
+    [CLS]); otherwise the text [CLS] of ``backbone.forward_text``.
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        texts (str | Sequence[str]): One text or ``N`` texts.
+        batch_size (int): Texts per forward. Defaults to 64.
+        normalize (bool): L2-normalise the embeddings. Defaults to True.
+
+    Returns:
+        Tensor: ``(N, D)`` float embeddings on the CPU.
+    """
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    out = []
+    for start in range(0, len(texts), batch_size):
+        ids, mask = tokenize(model, texts[start:start + batch_size])
+        if hasattr(model, 'encode_text'):
+            emb = model.encode_text(ids, mask)
+        else:
+            emb = model.backbone.forward_text(ids, mask)[:, 0]
+        emb = emb.float()
+        if normalize:
+            emb = F.normalize(emb, dim=-1)
+        out.append(emb.cpu())
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def match(model: nn.Module, video: VideoLike,
+          texts: Union[str, Sequence[str]],
+          return_logits: bool = False) -> Tensor:
+    """Video-text matching scores on the joint path (VTM head).
+
+    Each text is read together with the video's frames in one joint forward
+    and the VTM head classifies the pooled text [CLS] as match / no match,
+    exactly as the pre-trainer's ``predict`` (``pred_vtm_pos``) and the
+    retrieval re-ranking (``vtm_match_scores``) do. With ``V > 1`` test
+    views the middle view is used, as the retrieval re-ranking loop.
+
+    Args:
+        model (nn.Module): A model from :func:`init_model` with a
+            ``vtm_head`` (pre-training, retrieval, zero-shot MC).
+        video (str | Tensor): One video.
+        texts (str | Sequence[str]): ``K`` texts.
+        return_logits (bool): Return the match logit (class 1) instead of
+            the match probability. Defaults to False.
+
+    Returns:
+        Tensor: ``(K,)`` match probabilities in [0, 1] (or logits), CPU.
+    """
+    if getattr(model, 'vtm_head', None) is None:
+        raise AttributeError(f'{type(model).__name__} has no vtm_head: '
+                             'match() needs a pre-training, retrieval or '
+                             'zero-shot multiple-choice model.')
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    frames = _middle_view(load_video(model, video))[None]
+    imgs = _normalize(model, frames)
+    ids, mask = tokenize(model, texts)
+    pooled = model.joint_pooled(imgs.expand(len(texts), *imgs.shape[1:]),
+                                ids, mask)
+    logits = model.vtm_head(pooled).float()
+    if return_logits:
+        return logits[:, 1].cpu()
+    return logits.softmax(-1)[:, 1].cpu()
+
+
+@torch.no_grad()
+def answer_question(model: nn.Module,
+                    video: VideoLike,
+                    question: Optional[str],
+                    candidates: Optional[Sequence[str]] = None,
+                    top_k: int = 5) -> Dict[str, Any]:
+    """Answer a question about a video.
+
+    - ``candidates=None``: open-ended QA with the answer classifier of an
+      :class:`AllInOneVideoQA` model (``answer_logits``); answer names come
+      from the config's answer vocabulary (``model.answer_vocab``).
+    - ``candidates=[...]``: multiple choice. Each candidate is read as
+      ``[CLS] question [SEP] candidate [SEP]`` (or ``[CLS] candidate
+      [SEP]`` when ``question`` is None / empty, the caption form) with the
+      video, and scored by the model's ``candidate_scores``
+      (:class:`AllInOneMultipleChoice`) or, for any model with a VTM head,
+      by the VTM match logit (zero-shot).
+
+    Args:
+        model (nn.Module): A model from :func:`init_model`.
+        video (str | Tensor): One video.
+        question (str, optional): The question.
+        candidates (Sequence[str], optional): ``K`` candidate answers.
+        top_k (int): Length of ``top_k`` in the result. Defaults to 5.
+
+    Returns:
+        dict: ``answer`` (str), ``label`` (int, the answer's index),
+        ``score`` (its softmax probability), ``scores`` (``(N,)`` or
+        ``(K,)`` softmax over all answers / candidates) and ``top_k``
+        (list of ``(answer, probability)``).
+    """
+    frames = _middle_view(load_video(model, video))[None]
+    imgs = _normalize(model, frames)
+    if candidates is None:
+        if not hasattr(model, 'answer_logits'):
+            raise AttributeError(
+                f'{type(model).__name__} has no open-ended answer head: '
+                'give candidates for multiple choice, or use a QA config '
+                '(AllInOneVideoQA).')
+        if not question:
+            raise ValueError('Open-ended QA needs a question.')
+        ids, mask = tokenize(model, [question])
+        logits = model.answer_logits(
+            dict(imgs=imgs, input_ids=ids, attention_mask=mask))[0]
+        vocab = getattr(model, 'answer_vocab', None)
+        names = list(vocab) if vocab else []
+        if len(names) < logits.shape[0]:  # spare slots / no vocabulary
+            names += [f'<answer {i}>'
+                      for i in range(len(names), logits.shape[0])]
+    else:
+        if isinstance(candidates, str) or not len(candidates):
+            raise ValueError('candidates must be a non-empty list of str')
+        names = list(candidates)
+        if question:
+            ids, mask = tokenize(model, [question] * len(names), names)
+        else:
+            ids, mask = tokenize(model, names)
+        inputs = dict(imgs=imgs, candidate_ids=ids[None],
+                      candidate_mask=mask[None])
+        if hasattr(model, 'candidate_scores'):
+            logits = model.candidate_scores(inputs)[0]
+        elif getattr(model, 'vtm_head', None) is not None:
+            pooled = model.candidates_pooled(imgs, ids[None], mask[None])
+            logits = model.vtm_head(pooled)[0, :, 1]
+        else:
+            raise AttributeError(f'{type(model).__name__} cannot score '
+                                 'candidates (no candidate_scores / '
+                                 'vtm_head).')
+    scores = logits.float().softmax(-1).cpu()
+    order = scores.argsort(descending=True)
+    label = int(order[0])
+    return dict(
+        answer=names[label],
+        label=label,
+        score=float(scores[label]),
+        scores=scores,
+        top_k=[(names[int(i)], float(scores[i])) for i in order[:top_k]])
