@@ -14,10 +14,11 @@ from .transforms import (LoadImageAsClip, MaskTokensForMLM,
 from .vcr import VCRDataset
 from .video_text import VideoTextDataset
 from .webvid import WebVidDataset
+from .yttemporal import YTTemporalDataset
 
 __all__ = [
     'AnnotationError', 'BaseVideoTextDataset', 'HowTo100MDataset',
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
-    'ResumableInfiniteSampler', 'VCRDataset'
+    'ResumableInfiniteSampler', 'VCRDataset', 'YTTemporalDataset'
 ] + list(_retrieval_all) + list(_qa_all) + list(_image_text_all)
