@@ -50,7 +50,9 @@ RELEASE_DROPPED: List[Tuple[str, str]] = [
      'HF constant buffer (transformers 4.2.1), not a weight'),
     (r'^rank_output(_2)?\.(weight|bias)$',
      'alias of row 1 of itm_score.fc; our models score with '
-     'vtm_head(pooled)[..., 1] (folded into vtm_head.fc if it differs)'),
+     'vtm_head(pooled)[..., 1] (folded into vtm_head.fc if it differs; '
+     'rank_output_2, VCR QA->R, is the same memory: AllInOneVCR scores '
+     'both VCR tasks with that row)'),
     (r'^(train|val|dev|test)_.*|^vcop_accuracy.*',
      'PyTorch-Lightning metric state'),
 ]
@@ -164,14 +166,15 @@ def convert_allinone_to_mmallinone(
     report = ConversionReport()
     out: 'OrderedDict[str, Tensor]' = OrderedDict()
     rank_rows = {}
+    rank2_rows = {}
     for key, value in state_dict.items():
         reason = next((why for pattern, why in RELEASE_DROPPED
                        if re.match(pattern, key)), None)
         if reason is not None:
             report.dropped.append((key, reason))
-            m = re.match(r'^rank_output\.(weight|bias)$', key)
+            m = re.match(r'^rank_output(_2)?\.(weight|bias)$', key)
             if m:
-                rank_rows[m.group(1)] = value
+                (rank2_rows if m.group(1) else rank_rows)[m.group(2)] = value
             continue
         new_key, matched = _map_release_key(key, prefixes)
         if new_key is None:
@@ -199,8 +202,32 @@ def convert_allinone_to_mmallinone(
         report.notes.append(
             'distilled DeiT-S checkpoint: build the backbone with '
             'with_dist_token=True (pos_embed has P + 2 rows).')
-    _fold_rank_output(out, rank_rows, report)
+    _fold_rank_output(out, rank_rows or rank2_rows, report)
+    _check_rank_output_2(out, rank2_rows, report)
     return out, report
+
+
+def _check_rank_output_2(out: dict, rank2_rows: Dict[str, Tensor],
+                         report: ConversionReport) -> None:
+    """Note a VCR ``rank_output_2`` that is not ``vtm_head.fc`` row 1.
+
+    The authors' ``rank_output_2`` (QA->R) shares the memory of
+    ``rank_output`` and ITM row 1 (spec §2), so in a released VCR checkpoint
+    it equals ``vtm_head.fc`` row 1, which :class:`AllInOneVCR` uses for
+    both Q->A and QA->R. A differing one (an edited checkpoint) cannot be
+    represented by the tied scorer: it is reported, not used.
+    """
+    if not rank2_rows or 'vtm_head.fc.weight' not in out:
+        return
+    same = torch.equal(out['vtm_head.fc.weight'][1:],
+                       rank2_rows['weight']) and (
+        'bias' not in rank2_rows
+        or torch.equal(out['vtm_head.fc.bias'][1:], rank2_rows['bias']))
+    if not same:
+        report.notes.append(
+            'rank_output_2 differs from vtm_head.fc row 1 (the authors\' '
+            'rank_output_2 is the same memory as rank_output): AllInOneVCR '
+            'scores QA->R with vtm_head.fc row 1; rank_output_2 was not used.')
 
 
 def _fold_rank_output(out: dict, rank_rows: Dict[str, Tensor],

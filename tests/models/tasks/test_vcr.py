@@ -95,3 +95,34 @@ def test_loss_weights_and_errors():
     del data['data_samples'][0].rationale_ids
     with pytest.raises(KeyError, match='rationale_ids'):
         model(**data, mode='loss')
+
+
+def test_released_vcr_checkpoint_rank_output_2():
+    """A release-layout VCR state dict (rank_output, rank_output_2 = ITM
+    row 1) converts and loads strictly; both tasks score with that row."""
+    from mmallinone.models.utils.key_mapping import (
+        convert_allinone_to_mmallinone, convert_mmallinone_to_allinone)
+    torch.manual_seed(0)
+    src = _build()
+    released, _ = convert_mmallinone_to_allinone(
+        src.state_dict(), with_rank_output=True)
+    released['rank_output_2.weight'] = released['rank_output.weight'].clone()
+    released['rank_output_2.bias'] = released['rank_output.bias'].clone()
+    ours, report = convert_allinone_to_mmallinone(released)
+    assert not report.unmapped and not report.notes
+    assert {k for k, _ in report.dropped} >= {'rank_output_2.weight',
+                                              'rank_output_2.bias'}
+    dst = _build()
+    dst.load_state_dict(ours, strict=True)
+    dst.eval()
+    src.eval()
+    data = dst.data_preprocessor(_batch([(0, 1)]), training=False)
+    with torch.no_grad():
+        for a, b in zip(src.vcr_scores(data['inputs'], data['data_samples']),
+                        dst.vcr_scores(data['inputs'],
+                                       data['data_samples'])):
+            assert torch.allclose(a, b, atol=1e-6)
+    # an edited rank_output_2 cannot be represented: reported
+    released['rank_output_2.bias'] = released['rank_output_2.bias'] + 1
+    _, report = convert_allinone_to_mmallinone(released)
+    assert any('rank_output_2 differs' in n for n in report.notes)
