@@ -141,14 +141,13 @@ train_cfg = dict(
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
+# A frozen backbone has no gradients (requires_grad=False): AdamW skips its
+# parameters and only the head is updated.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(
         type='AdamW', lr=base_lr, betas=(0.9, 0.98), eps=1e-8,
-        weight_decay=0.01),
-    # a frozen backbone has no gradients (requires_grad=False): AdamW skips
-    # its parameters and only the head is updated
-    clip_grad=None)
+        weight_decay=0.01))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0,
          end=max_epochs // 10, convert_to_iter_based=True),
