@@ -109,6 +109,15 @@ class AllInOneTransformer(BaseModule):
             (bf16 works on CPU and GPU; fp16 is for GPUs, where MMEngine's
             ``AmpOptimWrapper`` is the usual config-only way). Outputs are
             returned in float32. Defaults to None (no autocast).
+        linear_init_std (float, optional): Std of the truncated-normal init
+            of every ``nn.Linear`` weight (biases zero), timm's ViT init.
+            The fixed 0.02 matches PyTorch's fan-in scale only near width
+            768; for a narrow model trained from scratch it shrinks every
+            projection (3.6x at width 64), attention starts uniform and
+            training sits on long plateaus (docs/benchmarks.md, synthetic
+            motion). None keeps PyTorch's default ``nn.Linear`` init
+            (uniform, std ``1 / sqrt(3 * fan_in)``). Irrelevant when
+            weights are loaded. Defaults to 0.02.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -148,6 +157,7 @@ class AllInOneTransformer(BaseModule):
                  with_cp: bool = False,
                  compile_cfg: Optional[dict] = None,
                  autocast_dtype: Optional[str] = None,
+                 linear_init_std: Optional[float] = 0.02,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch_settings = self._parse_arch(arch)
@@ -166,6 +176,7 @@ class AllInOneTransformer(BaseModule):
             raise ValueError(f'Unknown autocast_dtype {autocast_dtype!r}; '
                              f'valid: {sorted(self.AUTOCAST_DTYPES)} or None')
         self.temporal_inflation = temporal_inflation
+        self.linear_init_std = linear_init_std
         self.with_cp = with_cp
         self.autocast_dtype = autocast_dtype
         self.with_dist_token = with_dist_token
@@ -278,7 +289,9 @@ class AllInOneTransformer(BaseModule):
             trunc_normal_(self.dist_token, std=0.02)
         for name, m in self.named_modules():
             if isinstance(m, nn.Linear):
-                trunc_normal_(m.weight, std=0.02)
+                if self.linear_init_std is None:
+                    continue  # keep PyTorch's fan-in-scaled default
+                trunc_normal_(m.weight, std=self.linear_init_std)
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
             elif isinstance(m, nn.LayerNorm):

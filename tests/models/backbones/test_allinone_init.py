@@ -1,0 +1,43 @@
+"""``linear_init_std``: timm's fixed N(0, 0.02) or PyTorch's fan-in init."""
+import math
+
+import pytest
+import torch
+
+from mmallinone.models.backbones import AllInOneTransformer
+
+TINY = dict(arch=dict(embed_dims=64, num_layers=2, num_heads=4),
+            img_size=(8, 64), patch_size=8, max_text_len=8, vocab_size=32)
+
+
+def _linear_weights(model):
+    return {n: p.detach().clone() for n, p in model.named_parameters()
+            if p.dim() == 2 and ('attn' in n or 'mlp' in n)}
+
+
+def test_default_is_timm_init():
+    torch.manual_seed(0)
+    model = AllInOneTransformer(**TINY)
+    model.init_weights()
+    qkv = model.blocks[0].attn.qkv
+    assert qkv.weight.std().item() == pytest.approx(0.02, rel=0.1)
+    assert torch.count_nonzero(qkv.bias) == 0
+    assert model.pos_embed.abs().sum() > 0
+
+
+def test_none_keeps_pytorch_fan_in_init():
+    torch.manual_seed(0)
+    model = AllInOneTransformer(linear_init_std=None, **TINY)
+    before = _linear_weights(model)
+    model.init_weights()
+    after = _linear_weights(model)
+    assert before.keys() == after.keys() and before
+    for name in before:  # untouched by init_weights
+        assert torch.equal(before[name], after[name]), name
+    qkv = model.blocks[0].attn.qkv  # fan_in 64: std 1/sqrt(3 * 64)
+    assert qkv.weight.std().item() == pytest.approx(
+        1 / math.sqrt(3 * 64), rel=0.1)
+    assert torch.count_nonzero(qkv.bias) > 0
+    # the non-Linear tables still get the ViT init
+    assert model.pos_embed.abs().sum() > 0
+    assert model.pos_embed.std().item() == pytest.approx(0.02, rel=0.3)
