@@ -60,7 +60,9 @@ def test_recognizer_config(path):
     assert model.data_preprocessor.format_shape == 'NCTHW'
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = cfg[loader].dataset
-        assert dataset.type == 'VideoDataset'
+        assert dataset.type == 'mmallinone.RobustVideoDataset'
+        assert dataset.num_classes == CLASSES[data]
+        assert dataset.pipeline[0].type == 'mmallinone.SafeDecordInit'
         sample = [t for t in dataset.pipeline
                   if t.type == 'UniformSample']
         assert len(sample) == 1 and sample[0].clip_len == frames
@@ -78,7 +80,8 @@ def test_zero_shot_config(path):
     assert cfg.default_scope == 'mmallinone'
     assert cfg.model.type == 'AllInOneZeroShotClassifier'
     assert cfg.model.backbone.num_frames == frames
-    assert cfg.test_dataloader.dataset.type == 'mmaction.VideoDataset'
+    assert cfg.test_dataloader.dataset.type == 'RobustVideoDataset'
+    assert cfg.test_dataloader.dataset.pipeline[0].type == 'SafeDecordInit'
     assert cfg.test_evaluator.type == 'mmaction.AccMetric'
     assert cfg.get('train_dataloader') is None
     if data != 'demo':

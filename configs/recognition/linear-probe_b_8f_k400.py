@@ -7,7 +7,7 @@ _base_ = ['./linear-probe_b_k400.py']
 num_frames = 8
 model = dict(backbone=dict(num_frames=num_frames))
 train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
+    dict(type='mmallinone.SafeDecordInit'),
     dict(type='UniformSample', clip_len=num_frames, num_clips=1),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 268)),
@@ -17,7 +17,7 @@ train_pipeline = [
     dict(type='PackActionInputs'),
 ]
 val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
+    dict(type='mmallinone.SafeDecordInit'),
     dict(type='UniformSample', clip_len=num_frames, num_clips=1,
          test_mode=True),
     dict(type='DecordDecode'),

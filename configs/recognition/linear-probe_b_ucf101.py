@@ -15,8 +15,12 @@ ann_file_val = f'data/ucf101/ucf101_val_split_{split}_videos.txt'
 
 model = dict(cls_head=dict(num_classes=num_classes))
 train_dataloader = dict(
-    dataset=dict(ann_file=ann_file_train, data_prefix=dict(video=data_root)))
+    dataset=dict(
+        num_classes=num_classes,
+        ann_file=ann_file_train, data_prefix=dict(video=data_root)))
 val_dataloader = dict(
-    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root)))
+    dataset=dict(
+        num_classes=num_classes,
+        ann_file=ann_file_val, data_prefix=dict(video=data_root)))
 test_dataloader = val_dataloader
 optim_wrapper = dict(optimizer=dict(lr=1e-4))

@@ -21,12 +21,16 @@ train_dataloader = dict(
     batch_size=5,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(ann_file=ann_file, data_prefix=dict(video=data_root)))
+    dataset=dict(
+        num_classes=num_classes,
+        ann_file=ann_file, data_prefix=dict(video=data_root)))
 val_dataloader = dict(
     batch_size=5,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(ann_file=ann_file, data_prefix=dict(video=data_root)))
+    dataset=dict(
+        num_classes=num_classes,
+        ann_file=ann_file, data_prefix=dict(video=data_root)))
 test_dataloader = val_dataloader
 val_evaluator = dict(
     type='AccMetric',

@@ -6,7 +6,8 @@
 # Evaluation only:
 #   python tools/test.py configs/recognition/zero-shot-cls_b_k400.py \
 #       pretrained/all-in-one-base.ckpt
-# Data: mmaction2's VideoDataset list ("<video> <label>") and a label map
+# Data: mmaction2's VideoDataset list (read by RobustVideoDataset, its
+# checked subclass) ("<video> <label>") and a label map
 # with one class name a line in label order (mmaction2's
 # tools/data/kinetics/label_map_k400.txt). Runs in mmallinone's scope
 # (our model and data preprocessor); mmaction2's parts carry the prefix.
@@ -40,7 +41,7 @@ model = dict(
         std=[58.395, 57.12, 57.375]))
 
 test_pipeline = [
-    dict(type='mmaction.DecordInit'),
+    dict(type='SafeDecordInit'),
     dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
          test_mode=True),
     dict(type='mmaction.DecordDecode'),
@@ -55,7 +56,7 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
-        type='mmaction.VideoDataset',
+        type='RobustVideoDataset',
         ann_file=ann_file,
         data_prefix=dict(video=data_root),
         pipeline=test_pipeline,

@@ -1,4 +1,5 @@
 """Datasets of mmallinone (registered in ``DATASETS``)."""
+from .action_video import RobustVideoDataset
 from .base import AnnotationError, BaseVideoTextDataset
 from .howto100m import HowTo100MDataset
 from .image_text import *  # noqa: F401,F403
@@ -20,5 +21,6 @@ __all__ = [
     'AnnotationError', 'BaseVideoTextDataset', 'HowTo100MDataset',
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
-    'ResumableInfiniteSampler', 'VCRDataset', 'YTTemporalDataset'
+    'ResumableInfiniteSampler', 'VCRDataset', 'YTTemporalDataset',
+    'RobustVideoDataset'
 ] + list(_retrieval_all) + list(_qa_all) + list(_image_text_all)
