@@ -35,7 +35,7 @@ def _run(tool, *args, timeout=300):
 
 
 def _tiny_config(tmp_path, base, extra=''):
-    """A config inheriting ``base`` with the tiny arch (dicts need _delete_)."""
+    """A config inheriting ``base`` with the tiny arch (needs _delete_)."""
     path = tmp_path / f'tiny_{osp.basename(base)}'
     path.write_text(
         f'_base_ = [{osp.join(RECOGNITION, base)!r}]\n'
@@ -127,7 +127,7 @@ def test_zero_shot_demo_from_pretraining_checkpoint(tmp_path, pretrain_ckpt):
     out = _run('test.py', cfg, pretrain_ckpt, '--work-dir',
                str(tmp_path / 'zs'), '--cfg-options',
                *_loader_opts('test_dataloader', 'crop_size'))
-    assert "Zero-shot classification over 5 classes" in out
+    assert 'Zero-shot classification over 5 classes' in out
     assert re.search(r'acc/top1: [\d.]+ +acc/top5: 1\.0+', out), out[-3000:]
     # only the MLM head is left over: backbone, pooler and VTM head loaded
     assert 'missing keys in source state_dict' not in out

@@ -17,8 +17,15 @@ __all__ = ['AllInOneZeroShotClassifier']
 
 
 def clean_class_name(name: str) -> str:
-    """Label-map name to words: ``brush_hair`` / ``ApplyEyeMakeup`` ->
-    ``brush hair`` / ``apply eye makeup``."""
+    """Turn a label-map name into lower-case words.
+
+    Args:
+        name (str): E.g. HMDB51's ``brush_hair`` or UCF101's
+            ``ApplyEyeMakeup``.
+
+    Returns:
+        str: E.g. ``'brush hair'`` or ``'apply eye makeup'``.
+    """
     name = re.sub(r'(?<=[a-z0-9])(?=[A-Z])', ' ', name.strip())
     return re.sub(r'[_\s]+', ' ', name).strip().lower()
 
