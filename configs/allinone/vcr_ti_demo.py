@@ -2,7 +2,8 @@
 # tests/data/vcr (official VCR format, one frame of a shared video with
 # 5 annotated objects, 3 questions): 4 fine-tuning iterations, then
 # validation / test print vcr/q2a, vcr/qa2r and vcr/q2ar. Train = test:
-# a smoke test only. Set
+# a smoke test only. Images at 192x112 (half the B config's 384x224) to keep
+# it short on a CPU. Set
 # test_dataloader.dataset.pipeline.1.vis_dir=DIR to write the marked images.
 #   python tools/train.py configs/allinone/vcr_ti_demo.py
 #   python tools/test.py configs/allinone/vcr_ti_demo.py \
@@ -27,7 +28,21 @@ default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=max_iters, save_best=None))
 log_processor = dict(by_epoch=False)
 
-demo_data = dict(data_root='tests/data/vcr')
+img_scale = (192, 112)
+tokenizer = dict(type='BertWordPieceTokenizer')
+pipeline = [
+    dict(type='LoadImageAsClip', clip_len=1),
+    dict(type='VCRMarkEntities', mode='mask', alpha=0.3, thickness=2,
+         text_style='name_index'),
+    dict(type='mmaction.Resize', scale=img_scale, keep_ratio=False),
+    dict(type='TokenizeCandidates', tokenizer=tokenizer, max_length=40,
+         prefix_key='question'),
+    dict(type='TokenizeCandidates', tokenizer=tokenizer, max_length=40,
+         prefix_key='qa_prefix', candidates_key='rationale_candidates',
+         output_key='rationale_ids'),
+    dict(type='PackVCRInputs'),
+]
+demo_data = dict(data_root='tests/data/vcr', pipeline=pipeline)
 train_dataloader = dict(
     batch_size=2,
     num_workers=0,
