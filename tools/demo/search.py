@@ -43,8 +43,10 @@ from PIL import Image, ImageDraw, ImageFont
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.gif')
 THUMB = 160
 GAP = 6
-LABEL_W = 300
+LABEL_W = 270
 CACHE_VERSION = 1
+SCORE_NAMES = dict(embed='cosine similarity (two-stream)',
+                   vtm='VTM match probability (joint)')
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -214,8 +216,10 @@ def _thumbs(frames: torch.Tensor) -> List[Image.Image]:
     out = []
     for f in clip:
         img = Image.fromarray(np.ascontiguousarray(f))
-        img.thumbnail((THUMB, THUMB))
-        out.append(img)
+        scale = THUMB / max(img.size)  # fit THUMB x THUMB (up or down)
+        out.append(img.resize((max(1, round(img.width * scale)),
+                               max(1, round(img.height * scale))),
+                              Image.BILINEAR))
     return out
 
 
@@ -237,9 +241,11 @@ def write_png(path: str, query: str, rows: List[dict]) -> Tuple[int, int]:
     draw.text((GAP, 10), f'query: {query}', fill='black', font=_font(18))
     for i, row in enumerate(rows):
         y = header + i * (THUMB + GAP)
-        draw.text((GAP, y + 10), f'#{i + 1}  score {row["score"]:.4f}',
+        draw.text((GAP, y + 10), f'#{i + 1}  {row["score"]:.4f}',
                   fill=(160, 0, 0), font=_font(18))
-        draw.text((GAP, y + 40), row['name'], fill='black', font=_font(14))
+        draw.text((GAP, y + 40), row['score_name'], fill='gray',
+                  font=_font(14))
+        draw.text((GAP, y + 62), row['name'], fill='black', font=_font(14))
         for j, thumb in enumerate(row['thumbs']):
             x = LABEL_W + GAP + j * (THUMB + GAP)
             canvas.paste(thumb, (x + (THUMB - thumb.width) // 2,
@@ -270,6 +276,7 @@ def write_html(path: str, query: str, rows: List[dict], meta: dict) -> None:
         imgs = ''.join(f'<img src="{data_uri(t)}">' for t in row['thumbs'])
         lines.append(
             f'<tr><td>#{i + 1}</td><td class="s">{row["score"]:.4f}</td>'
+            f'<td>{html.escape(row["score_name"])}</td>'
             f'<td><a href="file://{html.escape(row["path"])}">'
             f'{html.escape(row["name"])}</a></td><td>{imgs}</td></tr>')
     lines += ['</table>', '</body></html>']
@@ -312,11 +319,14 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
         print(f'#{i + 1:<3d} {score:8.4f}  {path}')
     rows = []
     if not (args.no_html and args.no_png):
-        for path, score in top:
+        for i, (path, score) in enumerate(top):
             frames = entries[path]['value'] if mode == 'vtm' else \
                 load_video(model, path)
+            name = SCORE_NAMES['vtm'] if mode == 'embed' and \
+                i < args.rerank_k else SCORE_NAMES[mode]
             rows.append(dict(path=path, name=osp.basename(path),
-                             score=score, thumbs=_thumbs(frames)))
+                             score=score, score_name=name,
+                             thumbs=_thumbs(frames)))
     out = dict(ranked=ranked, num_encoded=num_encoded,
                num_cached=num_cached, skipped=skipped, mode=mode)
     if not args.no_html:
