@@ -75,16 +75,16 @@ class CoTrainingIterBasedTrainLoop(ResumableIterBasedTrainLoop):
         ...         sampler=dict(type='ResumableInfiniteSampler'), ...)))
     """
 
-    def __init__(self,
-                 runner,
-                 dataloader: Union[DataLoader, Dict],
-                 max_iters: int,
-                 other_loaders: Dict[str, Union[DataLoader, Dict]],
-                 main_source: str = 'video',
-                 val_begin: int = 1,
-                 val_interval: int = 1000,
-                 dynamic_intervals: Optional[List[Tuple[int, int]]] = None
-                 ) -> None:
+    def __init__(
+            self,
+            runner,
+            dataloader: Union[DataLoader, Dict],
+            max_iters: int,
+            other_loaders: Dict[str, Union[DataLoader, Dict]],
+            main_source: str = 'video',
+            val_begin: int = 1,
+            val_interval: int = 1000,
+            dynamic_intervals: Optional[List[Tuple[int, int]]] = None) -> None:
         super().__init__(
             runner,
             dataloader,
@@ -110,8 +110,8 @@ class CoTrainingIterBasedTrainLoop(ResumableIterBasedTrainLoop):
             self.loaders[name] = loader
         # the parent's iterator serves the main source
         self.iterators: Dict[str, _InfiniteDataloaderIterator] = OrderedDict(
-            (name, self.dataloader_iterator if name == main_source else
-             _InfiniteDataloaderIterator(loader))
+            (name, self.dataloader_iterator if name ==
+             main_source else _InfiniteDataloaderIterator(loader))
             for name, loader in self.loaders.items())
         #: Samples of this rank consumed per source (saved in checkpoints).
         self.positions: Dict[str, int] = {name: 0 for name in self.loaders}
@@ -210,8 +210,7 @@ class CoTrainingIterBasedTrainLoop(ResumableIterBasedTrainLoop):
                 f'skipped its first {position} samples of rank '
                 f'{getattr(sampler, "rank", 0)} {how}.',
                 logger='current',
-                level=logging.INFO if sampler is not None else
-                logging.WARNING)
+                level=logging.INFO if sampler is not None else logging.WARNING)
 
     # ----------------------------------------------------------- training
     def next_batch(self) -> Dict[str, dict]:

@@ -21,24 +21,29 @@ def _layout(tmp_path, annotation):
     anns = root / 'videos' / 'subset_0' / 'annotations'
     data.mkdir(parents=True)
     anns.mkdir()
-    os.symlink(osp.join(DEMO_DIR, 'arm_wrestling.mp4'),
-               data / 'arm_wrestling.mp4')  # 280 frames at 28 fps: 10 s
+    os.symlink(
+        osp.join(DEMO_DIR, 'arm_wrestling.mp4'),
+        data / 'arm_wrestling.mp4')  # 280 frames at 28 fps: 10 s
     (anns / 'arm_wrestling.json').write_text(json.dumps(annotation))
-    (root / 'train_success_2000000.csv').write_text(
-        'Name\nsubset_0/data/arm_wrestling.mp4\n')
+    (root / 'train_success_2000000.csv'
+     ).write_text('Name\nsubset_0/data/arm_wrestling.mp4\n')
     return str(root)
 
 
-GOOD = dict(info=dict(duration=10.0),
-            subtitles=[dict(word=w, time=t) for w, t in WORDS],
-            denoised=[dict(cleanasr='so today we arm wrestle hard bye')])
+GOOD = dict(
+    info=dict(duration=10.0),
+    subtitles=[dict(word=w, time=t) for w, t in WORDS],
+    denoised=[dict(cleanasr='so today we arm wrestle hard bye')])
 
 
 def test_test_mode_centre_window_words_and_frames(tmp_path):
     ds = YTTemporalDataset(
-        ann_file='train_success_2000000.csv', data_root=_layout(
-            tmp_path, GOOD), data_prefix=dict(video='videos'),
-        min_window=2, max_window=4, test_mode=True,
+        ann_file='train_success_2000000.csv',
+        data_root=_layout(tmp_path, GOOD),
+        data_prefix=dict(video='videos'),
+        min_window=2,
+        max_window=4,
+        test_mode=True,
         pipeline=tiny_pipeline(test_mode=True, mlm=False, window=True))
     out = ds[0]
     meta = out['data_samples'].metainfo
@@ -52,9 +57,11 @@ def test_test_mode_centre_window_words_and_frames(tmp_path):
 
 def test_training_windows_are_random_and_inside_the_video(tmp_path):
     ds = YTTemporalDataset(
-        ann_file='train_success_2000000.csv', data_root=_layout(
-            tmp_path, GOOD), data_prefix=dict(video='videos'),
-        min_window=2, max_window=4)
+        ann_file='train_success_2000000.csv',
+        data_root=_layout(tmp_path, GOOD),
+        data_prefix=dict(video='videos'),
+        min_window=2,
+        max_window=4)
     np.random.seed(0)
     windows = set()
     for _ in range(20):
@@ -71,14 +78,16 @@ def test_training_windows_are_random_and_inside_the_video(tmp_path):
     (dict(GOOD, info={}), 'info.duration'),
     (dict(GOOD, subtitles=[dict(word='x')]), r'subtitles\[0\]\.time'),
 ])
-def test_malformed_annotation_names_file_and_field(tmp_path, annotation,
-                                                   field, log_messages):
+def test_malformed_annotation_names_file_and_field(tmp_path, annotation, field,
+                                                   log_messages):
     root = _layout(tmp_path, annotation)
-    kwargs = dict(ann_file='train_success_2000000.csv', data_root=root,
-                  data_prefix=dict(video='videos'),
-                  pipeline=tiny_pipeline(test_mode=True, window=True))
-    with pytest.raises(RuntimeError,
-                       match=rf'arm_wrestling\.json, field "{field}"'):
+    kwargs = dict(
+        ann_file='train_success_2000000.csv',
+        data_root=root,
+        data_prefix=dict(video='videos'),
+        pipeline=tiny_pipeline(test_mode=True, window=True))
+    with pytest.raises(
+            RuntimeError, match=rf'arm_wrestling\.json, field "{field}"'):
         YTTemporalDataset(test_mode=True, **kwargs)[0]
     # training: the sample is skipped with a logged, counted warning
     ds = YTTemporalDataset(**kwargs)

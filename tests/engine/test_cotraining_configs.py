@@ -37,8 +37,9 @@ def test_cc3m_webvid_config_builds_and_loads_both_sources():
     video_cfg.data_root = osp.join(REPO, 'data', 'demo', 'webvid')
     video = DATASETS.build(video_cfg)
     image_cfg = image.dataset.copy()
-    image_cfg.update(data_root=osp.join(REPO, 'data', 'demo', 'cc3m'),
-                     data_prefix=dict(img=''))
+    image_cfg.update(
+        data_root=osp.join(REPO, 'data', 'demo', 'cc3m'),
+        data_prefix=dict(img=''))
     images = DATASETS.build(image_cfg)
     assert len(video) == 4 and len(images) == 10  # demo: 4 train videos
     v, i = video[0], images[0]
@@ -53,14 +54,14 @@ def test_8datasets_config_sources():
     cfg = Config.fromfile(osp.join(CFG_DIR, 'pretrain_b+_8datasets.py'))
     videos = cfg.train_dataloader.dataset.datasets
     images = cfg.train_cfg.other_loaders.image.dataset.datasets
-    assert [d.type for d in videos] == [
-        'WebVidDataset', 'YTTemporalDataset', 'HowTo100MDataset'
-    ]
+    assert [d.type for d in videos
+            ] == ['WebVidDataset', 'YTTemporalDataset', 'HowTo100MDataset']
     assert [d.type for d in images] == [
         'CC3MDataset', 'CC12MDataset', 'VisualGenomeCaptionDataset',
         'COCOCaptionDataset', 'SBUCaptionDataset'
     ]
     assert 'RestrictToClipWindow' in [p.type for p in videos[1].pipeline]
-    assert all(d.pipeline[0].type == 'LoadImageAsClip'
-               and d.pipeline[0].clip_len == 1 for d in images)
+    assert all(
+        d.pipeline[0].type == 'LoadImageAsClip' and d.pipeline[0].clip_len == 1
+        for d in images)
     assert cfg.train_cfg.type == 'CoTrainingIterBasedTrainLoop'

@@ -31,8 +31,7 @@ class _RecordingDataset(Dataset):
 
     def __getitem__(self, idx: int) -> dict:
         self.reads.append(int(idx))
-        return dict(inputs=torch.full((4, ), self.offset + idx),
-                    idx=int(idx))
+        return dict(inputs=torch.full((4, ), self.offset + idx), idx=int(idx))
 
 
 class _ToyModel(BaseModel):
@@ -57,8 +56,10 @@ class _RecordBatches(Hook):
         self.batches = []
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        self.batches.append(
-            (batch_idx, {k: list(v['idx']) for k, v in data_batch.items()}))
+        self.batches.append((batch_idx, {
+            k: list(v['idx'])
+            for k, v in data_batch.items()
+        }))
 
 
 def _loader(size, offset, batch_size, sampler='ResumableInfiniteSampler'):
@@ -70,7 +71,11 @@ def _loader(size, offset, batch_size, sampler='ResumableInfiniteSampler'):
         collate_fn=dict(type='pseudo_collate'))
 
 
-def _runner(work_dir, name, max_iters, image_batch=3, load_from=None,
+def _runner(work_dir,
+            name,
+            max_iters,
+            image_batch=3,
+            load_from=None,
             image_sampler='ResumableInfiniteSampler'):
     recorder = _RecordBatches()
     runner = Runner(
@@ -116,16 +121,16 @@ def messages(monkeypatch):
     return records
 
 
-def test_cycles_loaders_independently_and_resumes_by_index(tmp_path,
-                                                           messages):
+def test_cycles_loaders_independently_and_resumes_by_index(tmp_path, messages):
     full, full_rec = _runner(str(tmp_path / 'full'), 'full', 6)
     full.train()
     video, image = _datasets(full)
     # one batch of each source per iteration, beyond the shorter loader's
     # length (video: 5 samples, 12 drawn; image: 7 samples, 18 drawn)
     assert [b for b, _ in full_rec.batches] == list(range(6))
-    assert all(len(s['video']) == 2 and len(s['image']) == 3
-               for _, s in full_rec.batches)
+    assert all(
+        len(s['video']) == 2 and len(s['image']) == 3
+        for _, s in full_rec.batches)
     assert len(video.reads) == 12 and len(image.reads) == 18
     assert sorted(video.reads[:5]) == list(range(5))  # whole epochs
     assert sorted(image.reads[7:14]) == list(range(7))
@@ -139,8 +144,7 @@ def test_cycles_loaders_independently_and_resumes_by_index(tmp_path,
                and 'image: _RecordingDataset (7 samples, batch 3' in m
                for m in messages)
 
-    resumed, res_rec = _runner(
-        str(tmp_path / 'res'), 'res', 6, load_from=ckpt)
+    resumed, res_rec = _runner(str(tmp_path / 'res'), 'res', 6, load_from=ckpt)
     resumed.train()
     r_video, r_image = _datasets(resumed)
     # nothing before the resume point is read again, in either source
@@ -159,27 +163,34 @@ def test_resume_with_another_batch_size_uses_saved_position(tmp_path):
     _, image = _datasets(full)
     # continue with image batch 2: starts at sample 9 of the same stream
     resumed, res_rec = _runner(
-        str(tmp_path / 'res'), 'res', 4, image_batch=2,
+        str(tmp_path / 'res'),
+        'res',
+        4,
+        image_batch=2,
         load_from=osp.join(str(tmp_path / 'full'), 'iter_3.pth'))
     resumed.train()
     _, r_image = _datasets(resumed)
     # the uninterrupted index stream (2 epochs of shuffled 7 samples)
     g = torch.Generator().manual_seed(resumed.seed)
-    stream = torch.randperm(7, generator=g).tolist() + torch.randperm(
-        7, generator=g).tolist()
+    stream = torch.randperm(
+        7, generator=g).tolist() + torch.randperm(
+            7, generator=g).tolist()
     assert image.reads == stream[:9]
     assert r_image.reads == stream[9:11]
     assert res_rec.batches[0][1]['image'] == stream[9:11]
 
 
-def test_fallback_without_resumable_sampler_warns_and_fetches(tmp_path,
-                                                              messages):
-    full, full_rec = _runner(str(tmp_path / 'full'), 'full', 3,
-                             image_sampler='InfiniteSampler')
+def test_fallback_without_resumable_sampler_warns_and_fetches(
+        tmp_path, messages):
+    full, full_rec = _runner(
+        str(tmp_path / 'full'), 'full', 3, image_sampler='InfiniteSampler')
     full.train()
     _, image = _datasets(full)
     resumed, res_rec = _runner(
-        str(tmp_path / 'res'), 'res', 4, image_sampler='InfiniteSampler',
+        str(tmp_path / 'res'),
+        'res',
+        4,
+        image_sampler='InfiniteSampler',
         load_from=osp.join(str(tmp_path / 'full'), 'iter_3.pth'))
     resumed.train()
     r_video, r_image = _datasets(resumed)
@@ -197,7 +208,9 @@ def test_config_errors_and_registry():
             _FakeRunner(), _FakeLoader(), 2, other_loaders={})
     with pytest.raises(ValueError, match='unique'):
         CoTrainingIterBasedTrainLoop(
-            _FakeRunner(), _FakeLoader(), 2,
+            _FakeRunner(),
+            _FakeLoader(),
+            2,
             other_loaders=dict(video=_FakeLoader()))
 
 

@@ -32,15 +32,22 @@ def test_cotraining_demo_logs_both_sources(tmp_path):
     work_dir = str(tmp_path)
     env = dict(os.environ)
     env.pop('MMALLINONE_TRUST_CHECKPOINTS', None)
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'train.py'), CONFIG,
-         '--work-dir', work_dir, '--cfg-options', *SMALL],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, timeout=400)
+    proc = subprocess.run([
+        sys.executable,
+        osp.join(REPO, 'tools', 'train.py'), CONFIG, '--work-dir', work_dir,
+        '--cfg-options', *SMALL
+    ],
+                          cwd=REPO,
+                          env=env,
+                          stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT,
+                          text=True,
+                          timeout=400)
     out = proc.stdout
     assert proc.returncode == 0, out[-5000:]
-    assert re.search(r'video: VideoTextDataset \(10 samples, batch 2.*'
-                     r'image: CC3MDataset \(10 samples, batch 3', out)
+    assert re.search(
+        r'video: VideoTextDataset \(10 samples, batch 2.*'
+        r'image: CC3MDataset \(10 samples, batch 3', out)
     for it in (1, 2):
         line = re.search(rf'Iter\(train\) \[{it}/2\].*', out).group(0)
         values = {
@@ -55,7 +62,9 @@ def test_cotraining_demo_logs_both_sources(tmp_path):
         total = sum(v for k, v in values.items() if '/loss_' in k)
         assert abs(values['loss'] - total) < 1e-3 * max(1., total)
     assert 'skipped sample' not in out
-    ckpt = torch.load(osp.join(work_dir, 'iter_2.pth'), map_location='cpu',
-                      weights_only=False)
+    ckpt = torch.load(
+        osp.join(work_dir, 'iter_2.pth'),
+        map_location='cpu',
+        weights_only=False)
     assert ckpt['message_hub']['runtime_info']['cotraining_positions'] == \
         dict(video=4, image=6)

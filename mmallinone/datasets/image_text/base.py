@@ -53,8 +53,7 @@ class BaseImageTextDataset(BaseVideoTextDataset):
         self.expand_captions = expand_captions
         self.drop_missing_images = drop_missing_images
         self.num_missing_images = 0
-        super().__init__(ann_file=ann_file, data_prefix=data_prefix,
-                         **kwargs)
+        super().__init__(ann_file=ann_file, data_prefix=data_prefix, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         """Parse the annotations (:meth:`parse_annotations`), then drop
@@ -110,8 +109,7 @@ class BaseImageTextDataset(BaseVideoTextDataset):
         except (KeyError, IndexError, ValueError) as e:
             raise ValueError(
                 f'{type(self).__name__}: filename_tmpl {template!r} uses '
-                f'an unknown field ({e}); available: {sorted(fields)}'
-            ) from e
+                f'an unknown field ({e}); available: {sorted(fields)}') from e
 
     @property
     def video_prefix(self) -> str:
@@ -156,8 +154,7 @@ class BaseImageTextDataset(BaseVideoTextDataset):
         Yields:
             tuple[int, list[str]]: 1-based line number and the fields.
         """
-        for line, raw in enumerate(self.read_text(path).split('\n'),
-                                   start=1):
+        for line, raw in enumerate(self.read_text(path).split('\n'), start=1):
             raw = raw.rstrip('\r')
             if raw.strip():
                 yield line, raw.split('\t')
@@ -167,8 +164,7 @@ class BaseImageTextDataset(BaseVideoTextDataset):
         """Last path component of a URL, without query string."""
         return osp.basename(url.split('?', 1)[0].rstrip('/'))
 
-    def check_path(self, value, path: str, line, field: str
-                   ) -> Optional[str]:
+    def check_path(self, value, path: str, line, field: str) -> Optional[str]:
         """Return a stripped non-empty path string or report the row."""
         if not isinstance(value, str) or not value.strip():
             self.invalid(path, line, field,

@@ -110,14 +110,13 @@ class COCOCaptionDataset(BaseImageTextDataset):
             captions = []
             for j, sent in enumerate(sents):
                 raw = sent.get('raw') if isinstance(sent, dict) else None
-                cap = self.check_text(raw, path, where,
-                                      f'sentences[{j}].raw')
+                cap = self.check_text(raw, path, where, f'sentences[{j}].raw')
                 if cap is None:
                     break
                 captions.append(cap.strip())
             else:
-                data_list += self.make_infos(
-                    rel, img.get('cocoid', name), captions)
+                data_list += self.make_infos(rel, img.get('cocoid', name),
+                                             captions)
         return data_list
 
     def _parse_official(self, data: Any, path: str) -> List[dict]:
@@ -127,8 +126,8 @@ class COCOCaptionDataset(BaseImageTextDataset):
             if not isinstance(img, dict) or 'id' not in img:
                 self.invalid(path, where, 'id', 'missing field')
                 continue
-            name = self.check_path(img.get('file_name'), path, where,
-                                   'file_name')
+            name = self.check_path(
+                img.get('file_name'), path, where, 'file_name')
             if name is not None:
                 files[img['id']] = name
         captions: 'OrderedDict[Any, List[str]]' = OrderedDict(

@@ -64,8 +64,8 @@ class CC3MDataset(BaseImageTextDataset):
         if self.ann_format == 'authors_tsv':
             next(rows, None)  # the header line
             return self._parse_rows(rows, path, 0, 1, url=False)
-        return self._parse_rows(rows, path, self.CAPTION_COL, self.URL_COL,
-                                url=True)
+        return self._parse_rows(
+            rows, path, self.CAPTION_COL, self.URL_COL, url=True)
 
     def _parse_rows(self, rows, path: str, cap_col: int, file_col: int,
                     url: bool) -> List[dict]:
@@ -73,8 +73,9 @@ class CC3MDataset(BaseImageTextDataset):
         data_list = []
         for index, (line, row) in enumerate(rows):
             if len(row) != 2:
-                self.invalid(path, line, None, 'expected 2 tab-separated '
-                             f'fields (caption, {kind}), got {len(row)}')
+                self.invalid(
+                    path, line, None, 'expected 2 tab-separated '
+                    f'fields (caption, {kind}), got {len(row)}')
                 continue
             text = self.check_text(row[cap_col], path, line,
                                    f'column {cap_col} (caption)')
@@ -86,7 +87,9 @@ class CC3MDataset(BaseImageTextDataset):
                 continue
             if url:
                 value = self.format_filename(
-                    self.filename_tmpl, index=index, line=line,
+                    self.filename_tmpl,
+                    index=index,
+                    line=line,
                     basename=self.url_basename(value))
             data_list += self.make_infos(value, value, [text])
         return data_list
@@ -128,5 +131,5 @@ class CC12MDataset(CC3MDataset):
             list[dict]: One data info per image.
         """
         rows = self.iter_tsv(self.ann_file)
-        return self._parse_rows(rows, self.ann_file, self.CAPTION_COL,
-                                self.URL_COL, url=True)
+        return self._parse_rows(
+            rows, self.ann_file, self.CAPTION_COL, self.URL_COL, url=True)

@@ -98,12 +98,12 @@ class SBUCaptionDataset(BaseImageTextDataset):
                 continue
             url_path, url_where = (path, where) if url_field else \
                 (self.url_file, where)
-            url = self.check_path(url, url_path, url_where,
-                                  url_field or 'url')
+            url = self.check_path(url, url_path, url_where, url_field or 'url')
             if url is None:
                 continue
             rel = self.format_filename(
-                self.filename_tmpl, index=index,
+                self.filename_tmpl,
+                index=index,
                 basename=self.url_basename(url))
             data_list += self.make_infos(rel, rel, [cap.strip()])
         return data_list

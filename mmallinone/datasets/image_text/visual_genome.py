@@ -113,12 +113,13 @@ class VisualGenomeCaptionDataset(BaseImageTextDataset):
                 continue
             if paths is not None:
                 if image_id not in paths:
-                    self.invalid(path, where, 'id', f'image {image_id!r} '
-                                 f'not in {self.image_data_file}')
+                    self.invalid(
+                        path, where, 'id', f'image {image_id!r} '
+                        f'not in {self.image_data_file}')
                     continue
                 rel = paths[image_id]
             else:
-                rel = self.format_filename(self.filename_tmpl,
-                                           image_id=image_id)
+                rel = self.format_filename(
+                    self.filename_tmpl, image_id=image_id)
             data_list += self.make_infos(rel, image_id, phrases)
         return data_list

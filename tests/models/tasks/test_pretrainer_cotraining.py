@@ -9,13 +9,18 @@ from mmallinone.models import AllInOnePretrainer, MultiSourceDataPreprocessor
 BACKBONE = dict(
     type='AllInOneTransformer',
     arch=dict(embed_dims=32, num_layers=2, num_heads=2),
-    img_size=32, patch_size=16, max_text_len=12, vocab_size=200,
-    num_frames=3, drop_rate=0., drop_path_rate=0.)
+    img_size=32,
+    patch_size=16,
+    max_text_len=12,
+    vocab_size=200,
+    num_frames=3,
+    drop_rate=0.,
+    drop_path_rate=0.)
 
 
 def build(**kwargs):
-    cfg = dict(backbone=BACKBONE,
-               mlm_head=dict(type='MLMHead', vocab_size=200))
+    cfg = dict(
+        backbone=BACKBONE, mlm_head=dict(type='MLMHead', vocab_size=200))
     cfg.update(kwargs)
     torch.manual_seed(0)
     model = AllInOnePretrainer(**cfg)
@@ -30,9 +35,12 @@ def source_batch(frames, b=4, seed=0):
     mlm_ids[:, 2] = 103
     labels = torch.full_like(ids, -100)
     labels[:, 2] = ids[:, 2]
-    return dict(imgs=torch.randn(b, frames, 3, 32, 32, generator=g),
-                input_ids=ids, attention_mask=torch.ones_like(ids),
-                mlm_input_ids=mlm_ids, mlm_labels=labels)
+    return dict(
+        imgs=torch.randn(b, frames, 3, 32, 32, generator=g),
+        input_ids=ids,
+        attention_mask=torch.ones_like(ids),
+        mlm_input_ids=mlm_ids,
+        mlm_labels=labels)
 
 
 def multi_batch():
@@ -48,7 +56,8 @@ def test_multi_source_loss_keys_per_source_and_single_batch_unchanged():
     model = build()
     losses = losses_of(model, multi_batch())
     assert set(losses) == {
-        f'{s}/{k}' for s in ('video', 'image')
+        f'{s}/{k}'
+        for s in ('video', 'image')
         for k in ('loss_vtm', 'loss_mlm', 'loss_wpa', 'acc_vtm', 'acc_mlm')
     }
     assert all(torch.isfinite(v) for v in losses.values())
@@ -57,29 +66,30 @@ def test_multi_source_loss_keys_per_source_and_single_batch_unchanged():
     video = model(multi_batch()['video'], None, mode='loss')
     for k in ('loss_vtm', 'loss_mlm', 'loss_wpa'):
         torch.testing.assert_close(losses[f'video/{k}'], video[k])
-    assert set(video) == {'loss_vtm', 'loss_mlm', 'loss_wpa', 'acc_vtm',
-                          'acc_mlm'}
+    assert set(video) == {
+        'loss_vtm', 'loss_mlm', 'loss_wpa', 'acc_vtm', 'acc_mlm'
+    }
 
 
 def test_source_loss_weights_scale_losses_not_accuracies():
     base = losses_of(build(), multi_batch())
-    half = losses_of(build(source_loss_weights=dict(image=0.5)),
-                     multi_batch())
+    half = losses_of(build(source_loss_weights=dict(image=0.5)), multi_batch())
     for k in ('loss_vtm', 'loss_mlm', 'loss_wpa'):
         torch.testing.assert_close(half[f'image/{k}'],
                                    0.5 * base[f'image/{k}'])
         torch.testing.assert_close(half[f'video/{k}'], base[f'video/{k}'])
     torch.testing.assert_close(half['image/acc_mlm'], base['image/acc_mlm'])
-    video_only = losses_of(build(source_loss_weights=dict(image=0.)),
-                           multi_batch())
+    video_only = losses_of(
+        build(source_loss_weights=dict(image=0.)), multi_batch())
     assert all(k.startswith('video/') for k in video_only)
     with pytest.raises(ValueError, match='source_loss_weights'):
         build(source_loss_weights=dict(image=-1.))
 
 
 def _grad_norm(module):
-    grads = [p.grad.abs().sum() for p in module.parameters()
-             if p.grad is not None]
+    grads = [
+        p.grad.abs().sum() for p in module.parameters() if p.grad is not None
+    ]
     return float(sum(grads)) if grads else 0.0
 
 
@@ -133,15 +143,17 @@ def _sample(ids):
 
 def test_multi_source_preprocessor_per_source_statistics():
     pre = MultiSourceDataPreprocessor(
-        mean=(10., 10., 10.), std=(2., 2., 2.),
+        mean=(10., 10., 10.),
+        std=(2., 2., 2.),
         source_stats=dict(image=dict(mean=[127.5] * 3, std=[127.5] * 3)))
     frames_v = torch.full((3, 3, 4, 4), 14, dtype=torch.uint8)
     frames_i = torch.full((1, 3, 4, 4), 255, dtype=torch.uint8)
     data = dict(
-        video=dict(inputs=[dict(imgs=frames_v)] * 2,
-                   data_samples=[_sample([1, 2]), _sample([3])]),
-        image=dict(inputs=[dict(imgs=frames_i)],
-                   data_samples=[_sample([4, 5, 6])]))
+        video=dict(
+            inputs=[dict(imgs=frames_v)] * 2,
+            data_samples=[_sample([1, 2]), _sample([3])]),
+        image=dict(
+            inputs=[dict(imgs=frames_i)], data_samples=[_sample([4, 5, 6])]))
     out = pre(data, training=True)
     assert set(out['inputs']) == {'video', 'image'}
     v, i = out['inputs']['video'], out['inputs']['image']
