@@ -25,7 +25,7 @@ def test_cc3m_webvid_config_builds_and_loads_both_sources():
     assert per_step * image.batch_size == 2048
     assert loop.max_iters == 200_000 * cfg.optim_wrapper.accumulative_counts
     model_cfg = cfg.model.copy()
-    model_cfg.backbone.arch = 'tiny'
+    model_cfg.backbone.arch = dict(embed_dims=32, num_layers=1, num_heads=2)
     model = MODELS.build(model_cfg)
     assert type(model.data_preprocessor).__name__ == \
         'MultiSourceDataPreprocessor'
