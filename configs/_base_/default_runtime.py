@@ -33,6 +33,13 @@ env_cfg = dict(
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
 
+# LocalVisBackend writes <work_dir>/<timestamp>/vis_data/scalars.json, read by
+# tools/analysis_tools/analyze_logs.py (plot_curve, cal_train_time). For
+# TensorBoard curves too (`pip install tensorboard`, then
+# `tensorboard --logdir work_dirs`), use default_runtime_tensorboard.py
+# instead of this file in a config's `_base_` list, or set here:
+#   vis_backends = [dict(type='LocalVisBackend'),
+#                   dict(type='TensorboardVisBackend')]
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 
