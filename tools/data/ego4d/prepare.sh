@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Ego4D multiple choice.
+# Lays out the downloaded files where the configs expect them
+# (data/ego4d/, see docs/data_preparation.md) and checks them.
+#
+# 1. Download and unpack (any folder structure) into DOWNLOAD_DIR from:
+#   https://ego4d-data.org/docs/start-here/ (licence required)
+# 2. bash tools/data/ego4d/prepare.sh DOWNLOAD_DIR [--copy] [--decode 50]
+#    Links every file the configs name into data/ego4d/ (--copy copies),
+#    then builds each split with its loader, reports missing or broken
+#    videos, and exits 1 if a required split is incomplete.
+#    Run `bash tools/data/ego4d/prepare.sh --check` to only check data/ego4d/.
+set -euo pipefail
+ROOT_DIR="$(cd "$(dirname "$0")/../../.." && pwd)"
+cd "$ROOT_DIR"
+if [ "${1:-}" = "--check" ]; then
+    shift
+    exec python tools/data/prepare_dataset.py ego4d "$@"
+fi
+if [ $# -lt 1 ]; then
+    echo "usage: $0 DOWNLOAD_DIR [--copy] [--decode N] | --check" >&2
+    exit 2
+fi
+SRC="$1"
+shift
+exec python tools/data/prepare_dataset.py ego4d --src "$SRC" "$@"
