@@ -3,7 +3,7 @@
 # 5 annotated objects, 3 questions): 4 fine-tuning iterations, then
 # validation / test print vcr/q2a, vcr/qa2r and vcr/q2ar. Train = test:
 # a smoke test only. Images at 192x112 (half the B config's 384x224) to keep
-# it short on a CPU. Set
+# it short on a CPU; objects tinted by their polygons (mode='mask'). Set
 # test_dataloader.dataset.pipeline.1.vis_dir=DIR to write the marked images.
 #   python tools/train.py configs/allinone/vcr_ti_demo.py
 #   python tools/test.py configs/allinone/vcr_ti_demo.py \

@@ -229,7 +229,8 @@ def _tinted(orig, rgb, alpha=0.3):
 def test_mark_writes_png_with_colours_at_boxes(tmp_path):
     """The PNG has each entity's colour on its box outline, tinted mask."""
     vis = tmp_path / 'vis'
-    ds = _dataset(test_mode=True, pipeline=_pipeline(vis_dir=str(vis)))
+    ds = _dataset(test_mode=True,
+                  pipeline=_pipeline(mode='mask', vis_dir=str(vis)))
     ds[0]
     png = vis / 'val-0.png'
     assert png.is_file()

@@ -4,9 +4,9 @@
 # objects' boxes and segmentation polygons). test.jsonl has no labels
 # (leaderboard): val and test both read val.jsonl, the split reported on.
 #
-# Per item: the image as a one-frame clip; the objects the texts refer to
-# tinted (alpha 0.3) with their polygon (box without one) and outlined in
-# one of 21 colours by order of first mention; references in the text
+# Per item: the image as a one-frame clip; the boxes of the objects the
+# texts refer to tinted (alpha 0.3) and outlined in one of 21 colours by
+# order of first mention; references in the text
 # rendered as "<name> <k>" ("person 1"; spec §5.2). Q->A texts are
 # [CLS] question [SEP] answer [SEP]; QA->R texts [CLS] question answer*
 # [SEP] rationale [SEP] with answer* the right answer (the authors'
@@ -29,8 +29,10 @@ max_text_len = 40  # the authors' max_text_len (text position table)
 batch_size = 32
 num_workers = 4
 tokenizer = dict(type='BertWordPieceTokenizer')
+# mode='box': the authors tint each referenced object's box; 'mask' tints
+# its segmentation polygons instead
 mark_cfg = dict(
-    type='VCRMarkEntities', mode='mask', alpha=0.3, thickness=2,
+    type='VCRMarkEntities', mode='box', alpha=0.3, thickness=2,
     text_style='name_index')
 
 pipeline = [

@@ -105,7 +105,8 @@ class VCRMarkEntities(BaseTransform):
     ``rgb`` in mention order) and ``vis_file`` when a PNG was written.
 
     Args:
-        mode (str): ``'mask'`` or ``'box'``. Defaults to ``'mask'``.
+        mode (str): ``'box'`` (the authors, spec §5.2) or ``'mask'``.
+            Defaults to ``'box'``.
         alpha (float): Tint opacity. Defaults to 0.3 (the authors).
         thickness (int): Box outline width in pixels. Defaults to 2.
         text_style (str): ``'name_index'``, ``'colour'`` or
@@ -126,7 +127,7 @@ class VCRMarkEntities(BaseTransform):
     """
 
     def __init__(self,
-                 mode: str = 'mask',
+                 mode: str = 'box',
                  alpha: float = 0.3,
                  thickness: int = 2,
                  text_style: str = 'name_index',
