@@ -489,7 +489,7 @@ def answer_question(model: nn.Module,
                                  'candidates (no candidate_scores / '
                                  'vtm_head).')
     scores = logits.float().softmax(-1).cpu()
-    order = scores.argsort(descending=True)
+    order = scores.argsort(descending=True, stable=True)
     label = int(order[0])
     return dict(
         answer=names[label],

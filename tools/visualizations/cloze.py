@@ -105,23 +105,29 @@ def render(result: dict, out_file: str, text: str, method: str,
     draw = ImageDraw.Draw(canvas)
     big, small = _font(18), _font(14)
     draw.text((GAP, 8), f'input:  {text}', fill='black', font=big)
-    draw.text((GAP, 34), f'filled: {result["filled"]}    ({method} maps)',
-              fill=(0, 0, 160), font=big)
+    draw.text((GAP, 34), f'filled: {result["filled"]}', fill=(0, 0, 160),
+              font=big)
+    what = ['maps: last-layer', 'text->patch attention', '(heads averaged)'] \
+        if method == 'attention' else \
+        ['maps: word-patch', 'optimal transport (WPA)', '(one for all frames)']
     thumbs = [np.asarray(Image.fromarray(f).resize((panel, panel),
                                                    Image.BILINEAR))
               for f in frames]
     for row in range(1 + len(words)):
         y = HEADER_H + row * (panel + GAP)
         if row == 0:
-            draw.text((GAP, y + panel // 2 - 10), 'sampled frames',
-                      fill='black', font=big)
+            draw.text((GAP, y + 8), 'sampled frames', fill='black',
+                      font=big)
+            for j, line in enumerate(what):
+                draw.text((GAP, y + 40 + 20 * j), line, fill='gray',
+                          font=small)
         else:
             w = row - 1
             draw.text((GAP, y + 8), f'[MASK] {w + 1}', fill='gray',
                       font=small)
             draw.text((GAP, y + 30), words[w], fill=(160, 0, 0), font=big)
             for j, (cand, prob) in enumerate(result['top_k'][w][:top_k]):
-                draw.text((GAP, y + 62 + 20 * j), f'{cand}  {prob:.2f}',
+                draw.text((GAP, y + 62 + 20 * j), f'{cand}  {prob:.3f}',
                           fill='black', font=small)
         for col, thumb in enumerate(thumbs):
             x = LABEL_W + GAP + col * (panel + GAP)
