@@ -294,3 +294,18 @@ def test_boxes_rescaled_when_image_is_resized(tmp_path):
     img = out['imgs'][0]
     assert tuple(img[45, 137]) == dict(VCR_PALETTE)['yellow']  # (275, 90)/2
     assert tuple(img[45, 100]) == (0, 0, 0)
+
+
+def test_tokenize_candidates_output_key_and_long_candidate():
+    """A candidate longer than max_length alone: both sides are cut."""
+    from mmallinone.datasets.transforms import TokenizeCandidates
+    t = TokenizeCandidates(max_length=12, prefix_key='qa_prefix',
+                           candidates_key='rationale_candidates',
+                           output_key='rationale_ids')
+    out = t(dict(qa_prefix='what is person 1 doing ?',
+                 rationale_candidates=['short .', 'very ' * 30 + 'long .']))
+    assert 'candidate_ids' not in out
+    short, long = out['rationale_ids']
+    assert len(long) == 12 and long[0] == 101 and long[-1] == 102
+    assert (long == 102).sum() == 2  # still [CLS] prefix [SEP] cand [SEP]
+    assert len(short) <= 12 and (short == 102).sum() == 2
