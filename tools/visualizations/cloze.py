@@ -138,7 +138,7 @@ def render(result: dict, out_file: str, text: str, method: str,
             canvas.paste(Image.fromarray(img), (x, y))
             if row == 0:
                 draw.text((x + 4, y + 4), f'frame {col + 1}', fill='white',
-                          font=small, stroke_width=2, stroke_fill='black')
+                          font=small, stroke_width=1, stroke_fill='black')
     out_dir = osp.dirname(osp.abspath(out_file))
     os.makedirs(out_dir, exist_ok=True)
     canvas.save(out_file)
