@@ -100,6 +100,7 @@ class CoTrainingIterBasedTrainLoop(ResumableIterBasedTrainLoop):
             raise ValueError(f'main_source {main_source!r} is also a key of '
                              'other_loaders: source names must be unique')
         self.main_source = main_source
+        self._check_data_preprocessor(runner)
         diff_rank_seed = runner._randomness_cfg.get('diff_rank_seed', False)
         self.loaders: 'OrderedDict[str, DataLoader]' = OrderedDict()
         self.loaders[main_source] = self.dataloader
@@ -117,6 +118,20 @@ class CoTrainingIterBasedTrainLoop(ResumableIterBasedTrainLoop):
         self.positions: Dict[str, int] = {name: 0 for name in self.loaders}
 
     # ----------------------------------------------------------- helpers
+    @staticmethod
+    def _check_data_preprocessor(runner) -> None:
+        """Fail early if the model's preprocessor takes one source only."""
+        from mmallinone.models.data_preprocessors import (
+            MultiSourceDataPreprocessor, VideoTextDataPreprocessor)
+        model = getattr(runner.model, 'module', runner.model)
+        pre = getattr(model, 'data_preprocessor', None)
+        if isinstance(pre, VideoTextDataPreprocessor) and \
+                not isinstance(pre, MultiSourceDataPreprocessor):
+            raise TypeError(
+                'CoTrainingIterBasedTrainLoop hands the model {source: '
+                'batch}; VideoTextDataPreprocessor takes one batch: set '
+                "model.data_preprocessor.type='MultiSourceDataPreprocessor'")
+
     @staticmethod
     def _batch_size(loader: DataLoader) -> Optional[int]:
         batch_sampler = getattr(loader, 'batch_sampler', None)

@@ -224,3 +224,20 @@ class _FakeRunner:
 
     class visualizer:  # noqa: N801
         dataset_meta = None
+
+
+def test_single_source_preprocessor_is_refused(tmp_path):
+    from mmallinone.models import VideoTextDataPreprocessor
+
+    class _Model(_ToyModel):
+
+        def __init__(self):
+            super().__init__()
+            self.data_preprocessor = VideoTextDataPreprocessor()
+
+    runner, _ = _runner(str(tmp_path), 'pre', 1)
+    runner.model = _Model()
+    with pytest.raises(TypeError, match='MultiSourceDataPreprocessor'):
+        CoTrainingIterBasedTrainLoop(
+            runner, runner._train_dataloader, 1,
+            other_loaders=dict(image=_loader(7, 100., 3)))
