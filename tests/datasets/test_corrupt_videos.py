@@ -1,6 +1,7 @@
-"""A dataset with 10 % broken videos trains to the end and logs exactly
+"""A dataset with 12 % broken videos trains to the end and logs exactly
 those skips (truncated mp4, truncated AVI - a decord segfault without
-SafeDecordInit -, random bytes, empty file, missing path)."""
+SafeDecordInit -, random bytes, empty file, missing path, and a video with
+fewer frames than the clip needs)."""
 import glob
 import json
 import os.path as osp
@@ -14,24 +15,25 @@ from datasets_helpers import DEMO_DIR, REPO
 
 GOOD = ['eye_makeup.avi', 'small_a.mp4', 'small_b.mp4']
 BAD = ['truncated.mp4', 'truncated.avi', 'random.mp4', 'empty.mp4',
-       'missing.mp4']
+       'missing.mp4', 'one_frame.mp4']
 
 
-def _small_mp4(path, seed) -> None:
-    """A 24-frame 64x48 mp4 (fast to decode on a loaded CPU)."""
+def _small_mp4(path, seed, frames=24) -> None:
+    """A 64x48 mp4 (fast to decode on a loaded CPU)."""
     import cv2
     rng = np.random.RandomState(seed)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), 24,
                              (64, 48))
-    for _ in range(24):
+    for _ in range(frames):
         writer.write(rng.randint(0, 255, (48, 64, 3), dtype=np.uint8))
     writer.release()
 
 
 def _make_data(root) -> str:
-    """50 rows: 45 decodable videos, 5 broken (every 10th row)."""
+    """50 rows: 44 usable videos, 6 broken (every 10th row and row 48)."""
     _small_mp4(root / 'small_a.mp4', 0)
     _small_mp4(root / 'small_b.mp4', 1)
+    _small_mp4(root / 'one_frame.mp4', 2, frames=1)
     mp4 = open(osp.join(DEMO_DIR, 'pool_cleaning.mp4'), 'rb').read()
     (root / 'truncated.mp4').write_bytes(mp4[:len(mp4) // 3])
     avi = open(osp.join(DEMO_DIR, 'eye_makeup.avi'), 'rb').read()
@@ -40,8 +42,9 @@ def _make_data(root) -> str:
     (root / 'empty.mp4').write_bytes(b'')
     rows = []
     for i in range(50):
-        if i % 10 == 5:
-            rows.append(dict(video=BAD[i // 10], caption=f'broken {i}'))
+        if i % 10 == 5 or i == 48:
+            rows.append(dict(video=BAD[5 if i == 48 else i // 10],
+                             caption=f'broken {i}'))
         else:
             name = GOOD[i % len(GOOD)]
             if name.endswith('.avi'):  # the real shared xvid video
@@ -54,7 +57,7 @@ def _make_data(root) -> str:
 
 def _pipeline():
     return [
-        dict(type='SafeDecordInit'),
+        dict(type='SafeDecordInit', min_frames=2),
         dict(type='mmaction.UniformSample', clip_len=2, num_clips=1),
         dict(type='mmaction.DecordDecode'),
         dict(type='mmaction.Resize', scale=(32, 32), keep_ratio=False),
@@ -105,4 +108,6 @@ def test_ten_percent_corrupt_trains_to_the_end(tmp_path):
     assert reasons['empty.mp4'][0] == 'VideoCheckError'
     assert reasons['missing.mp4'][0] == 'FileNotFoundError'
     assert 'box "mdat"' in reasons['truncated.mp4'][1]
-    assert {int(i) for i, name, *_ in skips} == {5, 15, 25, 35, 45}
+    assert 'has 1 frames, fewer than min_frames=2' in \
+        reasons['one_frame.mp4'][1]
+    assert {int(i) for i, name, *_ in skips} == {5, 15, 25, 35, 45, 48}

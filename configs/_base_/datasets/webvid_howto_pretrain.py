@@ -33,7 +33,9 @@ num_workers = 8
 tokenizer = dict(type='BertWordPieceTokenizer')
 
 train_pipeline = [
-    dict(type='SafeDecordInit'),
+    # header-checked opening; a web video with fewer frames than a clip
+    # needs is a logged skip, not a clip of repeated frames
+    dict(type='SafeDecordInit', min_frames=num_frames),
     # HowTo100M: sample inside the chosen caption's [start, end] window;
     # a no-op for WebVid samples (they have no clip_window)
     dict(type='RestrictToClipWindow'),
