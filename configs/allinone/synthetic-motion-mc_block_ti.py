@@ -33,7 +33,8 @@ model = dict(
         drop_rate=0.0,
         drop_path_rate=0.0,
         temporal_mode='rolling',
-        ttr_cfg=dict(type='TemporalTokenRoll', strategy='block', n_div=8)),
+        ttr_cfg=dict(type='TemporalTokenRoll', strategy='block', n_div=8),
+        linear_init_std=None),  # fan-in init, as the classification form
     vtm_head=dict(type='VTMHead'),
     data_preprocessor=dict(
         type='VideoTextDataPreprocessor',
