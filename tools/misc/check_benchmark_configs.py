@@ -44,6 +44,7 @@ from mmallinone.utils import register_checkpoint_loader, setup_runtime
 
 import torch
 from mmengine.config import Config, ConfigDict
+from mmengine.utils import ProgressBar
 from mmengine.runner import Runner
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -334,6 +335,7 @@ def main(argv=None) -> int:
           'another arch are switched to it')
     root = args.work_dir or tempfile.mkdtemp(prefix='check_benchmarks_')
     results = []
+    progress = ProgressBar(len(configs))
     for config in configs:
         name = osp.splitext(osp.basename(config))[0]
         entry = dict(config=config, notes=[], status='ok', metrics={})
@@ -352,6 +354,8 @@ def main(argv=None) -> int:
             print(entry['error'], file=sys.stderr)
         entry['seconds'] = round(time.time() - start, 2)
         results.append(entry)
+        progress.update()
+        print(f'  {name}: {entry["status"]} ({entry["seconds"]} s)')
 
     print('\n' + format_table(results))
     failed = [r for r in results if r['status'] != 'ok']

@@ -33,6 +33,7 @@ from typing import Dict, List, Tuple
 
 import cv2
 import numpy as np
+from mmengine.utils import track_iter_progress
 
 #: Named block colours (RGB); the caption names the colour.
 COLOURS: Dict[str, Tuple[int, int, int]] = {
@@ -99,7 +100,7 @@ def generate_split(out: str, split: str, num: int, rng: np.random.Generator,
     """Write ``num`` clips of a split and return their annotation rows."""
     os.makedirs(osp.join(out, split), exist_ok=True)
     rows = []
-    for i in range(num):
+    for i in (track_iter_progress(range(num)) if num >= 100 else range(num)):
         clip, label, colour = make_clip(rng, cells, frames, patch)
         rel = f'{split}/{i:06d}.mp4'
         write_video(osp.join(out, rel), clip)
