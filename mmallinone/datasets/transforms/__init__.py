@@ -3,9 +3,9 @@ from .formatting import PackVideoTextInputs, frames_to_tensor
 from .loading import (CachedVideoDecode, CachedVideoInit, LoadImageAsClip,
                       RestrictToClipWindow)
 from .text import MaskTokensForMLM, TokenizeCandidates, TokenizeText
-from .video_check import (SafeDecordInit, VideoCheckError,
-                          check_container, probe_video)
 from .vcr import PackVCRInputs, VCRMarkEntities
+from .video_check import (SafeDecordInit, VideoCheckError, check_container,
+                          probe_video)
 
 __all__ = [
     'PackVideoTextInputs', 'frames_to_tensor', 'LoadImageAsClip',
