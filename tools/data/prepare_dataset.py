@@ -17,8 +17,9 @@ it cannot drift from what training reads. Three steps:
    with file, line and field) and every media path it names is checked to
    exist; a summary lists the missing ones.
 3. **decode** (``--decode N``): N random media files per config are opened
-   with :class:`~mmallinone.datasets.SafeDecordInit` (header check and
-   decoding), so truncated or unreadable files are found before training.
+   with :class:`~mmallinone.datasets.transforms.SafeDecordInit` (header
+   check and decoding), so truncated or unreadable files are found before
+   training.
 
 Exit status 0 when every required split is complete, 1 otherwise.
 
