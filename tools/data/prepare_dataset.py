@@ -81,7 +81,8 @@ SPECS: Dict[str, dict] = dict(
                 'annotations/answer_vocab.json')],
         # TGIF-QA ships Train/Test only: the last 10 % of Train (official
         # order) becomes Val, and is removed from Train.
-        holdout=['frameqa', 'action', 'transition'],        source='https://github.com/YunseokJANG/tgif-qa (questions) and '
+        holdout=['frameqa', 'action', 'transition'],
+        source='https://github.com/YunseokJANG/tgif-qa (questions) and '
         'https://github.com/raingo/TGIF-Release (GIFs)'),
     tvqa=dict(
         required=['mc_tvqa.py'], optional=[], exts=('.jpg', ), nested=True,
