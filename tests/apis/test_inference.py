@@ -173,3 +173,23 @@ def test_open_ended_answer_equals_the_qa_models_prediction(tmp_dir):
     with pytest.raises(AttributeError, match='vtm_head'):
         from mmallinone.apis import match
         match(model, VIDEO, ['x'])
+
+
+@pytest.mark.parametrize('question', [None, 'what happens?'])
+def test_multiple_choice_equals_the_mc_models_prediction(tmp_dir, question):
+    """Caption form and question form against the model's own predict."""
+    from mmallinone.apis import answer_question
+    model, _ = _model('mc_ti_demo.py', tmp_dir)
+    cands = ['two people arm wrestling', 'a man cleans a pool',
+             'people play basketball']
+    out = answer_question(model, VIDEO, question, cands)
+    pipeline = [dict(t) for t in model.cfg.test_dataloader.dataset.pipeline]
+    for t in pipeline:
+        if t['type'] == 'TokenizeCandidates':
+            t['prefix_key'] = 'question' if question else None
+    batch = _batch(model, pipeline, filename=VIDEO, candidates=cands,
+                   question=question)
+    with torch.no_grad():
+        pred = model.predict(batch['inputs'], batch['data_samples'])[0]
+    assert torch.allclose(pred.pred_score, out['scores'], atol=1e-5)
+    assert out['answer'] == cands[int(pred.pred_label)]
