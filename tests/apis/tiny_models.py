@@ -25,9 +25,8 @@ def _shrink_pipeline(pipeline):
             t['scale'] = (32, 32)
         elif kind == 'CenterCrop':
             t['crop_size'] = 32
-        elif kind in ('RandomCrop', 'RandomResizedCrop'):
-            t['size' if kind == 'RandomCrop' else 'area_range'] = \
-                32 if kind == 'RandomCrop' else (0.5, 1.0)
+        elif kind == 'RandomCrop':
+            t['size'] = 32
 
 
 def tiny_config(name: str, out_dir: str) -> str:
