@@ -98,3 +98,26 @@ def test_check_only_reports_missing_annotations(tmp_path, capsys):
     out = capsys.readouterr().out
     assert 'retrieval_msrvtt.py [train]: MISSING annotation/MSRVTT_data' \
         '.json, annotation/train_list_jsfusion.txt' in out
+
+
+def test_tgif_val_held_out_and_vocab_built(tmp_path, capsys):
+    """TGIF-QA ships Train/Test only: Val is the last 10 % of Train (at least
+    one row), removed from the Train file written; the FrameQA answer
+    vocabulary is built from what remains."""
+    src = tmp_path / 'download'
+    shutil.copytree(osp.join(FIXTURES, 'tgif'), src / 'tgif-qa')
+    os.remove(src / 'tgif-qa' / 'answer_vocab.json')
+    root = tmp_path / 'data' / 'tgif'
+    assert prepare_dataset.main(['tgif', '--src', str(src), '--root',
+                                 str(root)]) == 0
+    out = capsys.readouterr().out
+    official = open(src / 'tgif-qa' / 'Train_frameqa_question.csv').read()
+    official = [r for r in official.splitlines() if r.strip()]
+    train = open(root / 'annotations' / 'Train_frameqa_question.csv').read()
+    val = open(root / 'annotations' / 'Val_frameqa_question.csv').read()
+    train, val = train.splitlines(), val.splitlines()
+    assert train[0] == val[0] == official[0]  # header kept
+    assert train[1:] + val[1:] == official[1:] and len(val) >= 2
+    assert 'held out the last' in out
+    assert osp.isfile(root / 'annotations' / 'answer_vocab.json')
+    assert 'qa_tgif_frame.py [val]:' in out and 'MISSING' not in out

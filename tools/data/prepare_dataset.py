@@ -238,6 +238,10 @@ def _hold_out(names: Dict[str, List[str]], root: str, train: str, val: str,
     with open(sorted(names[train])[0], encoding='utf-8') as f:
         lines = f.read().splitlines(keepends=True)
     header, rows = lines[0], [r for r in lines[1:] if r.strip()]
+    if len(rows) < 2:
+        _log(f'{train} has {len(rows)} rows: too few to hold out a '
+             'validation split')
+        return
     n_val = max(1, int(len(rows) * fraction))
     os.makedirs(osp.dirname(train_out), exist_ok=True)
     with open(train_out, 'w', encoding='utf-8') as f:
@@ -283,7 +287,12 @@ def check(name: str, root: str, decode: int = 0, seed: int = 0) -> bool:
                 ok = ok and not required
                 continue
             ds.update(data_root=root, pipeline=[])
-            dataset = DATASETS.build(ds)
+            try:
+                dataset = DATASETS.build(ds)
+            except Exception as err:  # noqa: BLE001 - reported
+                _log(f'{tag}: ERROR {type(err).__name__}: {err}')
+                ok = ok and not required
+                continue
             paths = sorted({dataset.get_data_info(i)['filename']
                             for i in range(len(dataset))})
             absent = [p for p in _progress(paths) if not osp.exists(p)]
