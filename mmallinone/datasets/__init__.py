@@ -1,5 +1,6 @@
 """Datasets of mmallinone (registered in ``DATASETS``)."""
 from .action_video import RobustVideoDataset
+from .ann_index import AnnotationIndexMixin
 from .base import AnnotationError, BaseVideoTextDataset
 from .howto100m import HowTo100MDataset
 from .image_text import *  # noqa: F401,F403
@@ -18,7 +19,7 @@ from .webvid import WebVidDataset
 from .yttemporal import YTTemporalDataset
 
 __all__ = [
-    'AnnotationError', 'BaseVideoTextDataset', 'HowTo100MDataset',
+    'AnnotationError', 'AnnotationIndexMixin', 'BaseVideoTextDataset', 'HowTo100MDataset',
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
     'ResumableInfiniteSampler', 'VCRDataset', 'YTTemporalDataset',

@@ -2,8 +2,8 @@
 import csv
 import io
 import os.path as osp
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, \
-    Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, \
+    Sequence, Tuple, Union
 
 import numpy as np
 from mmengine import fileio
@@ -211,7 +211,7 @@ class BaseVideoTextDataset(BaseDataset):
                  delimiter: Optional[str] = None,
                  header: bool = True,
                  min_columns: int = 0,
-                 text: Optional[str] = None
+                 text: Optional[Union[str, Iterable[str]]] = None
                  ) -> Iterator[Tuple[int, Union[Dict[str, str], List[str]]]]:
         """Yield ``(line_number, row)`` of a CSV/TSV file.
 
@@ -228,7 +228,9 @@ class BaseVideoTextDataset(BaseDataset):
                 vs comma from the first line. Defaults to None.
             header (bool): The first line is a header. Defaults to True.
             min_columns (int): Minimum fields for headerless rows.
-            text (str, optional): The file content if already read.
+            text (str | Iterable[str], optional): The file content if
+                already read, or an open text file (read line by line, e.g.
+                by an annotation index build; ``delimiter`` must be given).
 
         Yields:
             tuple[int, dict | list]: 1-based line number and the row.
@@ -238,7 +240,9 @@ class BaseVideoTextDataset(BaseDataset):
         if delimiter is None:
             first = text.split('\n', 1)[0]
             delimiter = '\t' if '\t' in first else ','
-        reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
+        lines = io.StringIO(text, newline='') if isinstance(text, str) \
+            else text
+        reader = csv.reader(lines, delimiter=delimiter)
         columns: Optional[List[str]] = None
         try:
             for row in reader:
