@@ -19,7 +19,8 @@ from .webvid import WebVidDataset
 from .yttemporal import YTTemporalDataset
 
 __all__ = [
-    'AnnotationError', 'AnnotationIndexMixin', 'BaseVideoTextDataset', 'HowTo100MDataset',
+    'AnnotationError', 'AnnotationIndexMixin', 'BaseVideoTextDataset',
+    'HowTo100MDataset',
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
     'ResumableInfiniteSampler', 'VCRDataset', 'YTTemporalDataset',
