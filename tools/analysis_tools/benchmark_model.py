@@ -92,8 +92,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='compile every block (compile_cfg=dict())')
     parser.add_argument('--grad-checkpoint', action='store_true',
                         help='activation checkpointing per block (with_cp)')
-    parser.add_argument('--paths', nargs='+', choices=PATHS,
-                        default=list(PATHS))
+    parser.add_argument('--paths', nargs='*', choices=PATHS,
+                        default=list(PATHS),
+                        help='paths to time (none: comparisons only)')
     parser.add_argument('--modes', nargs='+', choices=MODES,
                         default=list(MODES))
     parser.add_argument('--compare', nargs='*', choices=COMPARISONS,
@@ -461,8 +462,8 @@ def compare_baseline(model, inputs, args, device) -> dict:
     return _compare_row('baseline', t_fast, t_slow,
                         ours='joint forward (SDPA, vectorised embeddings, '
                         'gather roll)',
-                        reference='plain: softmax(q k^T) v, per-sample embedding '
-                        'loop, zero-filled roll copy',
+                        reference='plain: softmax(q k^T) v, per-sample '
+                        'embedding loop, zero-filled roll copy',
                         max_abs_diff=diff, outputs_match=bool(diff < 1e-4))
 
 
@@ -495,10 +496,10 @@ def compare_cp(model, inputs, args, device) -> dict:
 
 # ------------------------------------------------------------------- report
 def machine_info(device: torch.device) -> dict:
-    info = dict(platform=platform.platform(), python=platform.
-                python_version(), torch=torch.__version__,
-                cpu_count=os.cpu_count(), torch_threads=torch.get_num_threads(),
-                device=str(device))
+    info = dict(platform=platform.platform(),
+                python=platform.python_version(), torch=torch.__version__,
+                cpu_count=os.cpu_count(),
+                torch_threads=torch.get_num_threads(), device=str(device))
     if hasattr(os, 'getloadavg'):
         info['load_avg_1_5_15'] = [round(v, 2) for v in os.getloadavg()]
     if device.type == 'cuda':

@@ -24,8 +24,8 @@ of model FLOPs); the comparison row states our count next to it.
 
 Example::
 
-    python tools/analysis_tools/get_flops.py configs/_base_/models/allinone_b.py \\
-        --out work_dirs/flops_b.json
+    python tools/analysis_tools/get_flops.py \\
+        configs/_base_/models/allinone_b.py --out work_dirs/flops_b.json
 """
 import argparse
 import json
