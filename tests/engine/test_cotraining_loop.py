@@ -239,5 +239,25 @@ def test_single_source_preprocessor_is_refused(tmp_path):
     runner.model = _Model()
     with pytest.raises(TypeError, match='MultiSourceDataPreprocessor'):
         CoTrainingIterBasedTrainLoop(
-            runner, runner._train_dataloader, 1,
+            runner,
+            runner._train_dataloader,
+            1,
             other_loaders=dict(image=_loader(7, 100., 3)))
+
+
+def test_non_finite_loss_hook_names_samples_of_every_source():
+    from mmaction.structures import ActionDataSample
+
+    from mmallinone.engine.hooks.non_finite_loss_hook import batch_sample_ids
+
+    def batch(*ids):
+        return dict(
+            inputs=[None] * len(ids),
+            data_samples=[
+                ActionDataSample(metainfo=dict(sample_idx=i, video_id=v))
+                for i, v in ids
+            ])
+
+    ids = batch_sample_ids(
+        dict(video=batch((0, 'a'), (4, 'b')), image=batch((3, '3.jpg'))))
+    assert ids == ['video/0:a', 'video/4:b', 'image/3:3.jpg']

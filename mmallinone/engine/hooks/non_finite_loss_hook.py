@@ -15,7 +15,8 @@ def batch_sample_ids(data_batch) -> List[str]:
 
     Read from each data sample's metainfo: ``sample_idx`` and ``video_id``
     (``'3:video_7'``), or whichever of them is present; a dict batch with a
-    ``sample_idx``/``idx`` list is accepted too.
+    ``sample_idx``/``idx`` list is accepted too, and so is a multi-source
+    (co-training) batch ``{source: batch}`` (ids ``'image/3:cc3m_3'``).
 
     Args:
         data_batch (dict | None): The batch given to ``train_step``.
@@ -25,6 +26,14 @@ def batch_sample_ids(data_batch) -> List[str]:
     """
     if not isinstance(data_batch, dict):
         return []
+    if data_batch and 'inputs' not in data_batch and all(
+            isinstance(v, dict) and 'inputs' in v
+            for v in data_batch.values()):
+        # multi-source (co-training) batch {source: batch}
+        return [
+            f'{source}/{i}' for source, batch in data_batch.items()
+            for i in batch_sample_ids(batch)
+        ]
     ids = []
     for sample in data_batch.get('data_samples') or []:
         meta = getattr(sample, 'metainfo', sample)
