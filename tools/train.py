@@ -10,11 +10,11 @@ import os
 import os.path as osp
 
 import mmallinone  # noqa: F401,I001  (upstream compat patches come first)
-from mmallinone.registry import RUNNERS
 from mmallinone.utils import register_checkpoint_loader, setup_runtime
+from mmallinone.utils.runner import (build_runner, setup_flexible_runtime,
+                                     uses_flexible_runner)
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 
 def parse_args() -> argparse.Namespace:
@@ -140,12 +140,13 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     # gloo/device_ids=None/no AMP when there is no CUDA; NCCL otherwise.
-    cfg = setup_runtime(cfg, args.launcher)
-
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
+    if uses_flexible_runner(cfg):  # `strategy`: FSDP / DeepSpeed / DDP
+        cfg = setup_flexible_runtime(cfg, args.launcher)
     else:
-        runner = RUNNERS.build(cfg)
+        cfg = setup_runtime(cfg, args.launcher)
+
+    # FlexibleRunner for `strategy` configs, else Runner / runner_type
+    runner = build_runner(cfg)
     runner.train()
 
 

@@ -1,0 +1,121 @@
+"""Choose MMEngine's ``Runner`` or ``FlexibleRunner`` from the config.
+
+A config with a ``strategy`` dict (``DDPStrategy``, ``FSDPStrategy``,
+``DeepSpeedStrategy``, see ``configs/allinone/*_fsdp.py`` /
+``*_deepspeed.py`` and ``docs/distributed.md``) is run by MMEngine 0.10.7's
+``FlexibleRunner``; any other config by ``Runner`` (or ``runner_type``).
+
+On a machine without CUDA, :func:`setup_flexible_runtime` does for strategy
+configs what :func:`~mmallinone.utils.setup_runtime` does for ``Runner``
+configs (dependency trap 7): gloo process group initialised here (the
+strategies call ``init_dist`` only when none exists), CPU wrappers
+(``device_ids=None`` for DDP) and the float32 optimizer wrapper instead of
+CUDA-only AMP. FSDP and DeepSpeed need CUDA (torch 2.14's FSDP raises
+'FSDP needs a non-CPU accelerator device' on CPU; DeepSpeed also needs the
+``deepspeed`` package): both are refused up front with a clear error.
+"""
+import importlib.util
+import logging
+from typing import Union
+
+from mmengine.config import Config, ConfigDict
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+
+from mmallinone.registry import RUNNERS
+from .dist import LAUNCHERS, _amp_to_cpu, cuda_available, init_cpu_dist
+
+__all__ = ['uses_flexible_runner', 'setup_flexible_runtime', 'build_runner']
+
+
+def uses_flexible_runner(cfg: Config) -> bool:
+    """Whether ``cfg`` asks for a ``FlexibleRunner`` strategy."""
+    return bool(cfg.get('strategy'))
+
+
+def _strategy_name(strategy: dict) -> str:
+    name = strategy.get('type', '')
+    name = name if isinstance(name, str) else name.__name__
+    return name.split('.')[-1]
+
+
+def setup_flexible_runtime(cfg: Config, launcher: str = 'none') -> Config:
+    """Adapt a ``strategy`` config to the hardware (see module docstring).
+
+    Args:
+        cfg (Config): The full config with ``strategy``; modified in place.
+        launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
+
+    Returns:
+        Config: ``cfg``.
+
+    Raises:
+        RuntimeError: DeepSpeed without CUDA or without the package.
+    """
+    if launcher not in LAUNCHERS:
+        raise ValueError(f'launcher must be one of {LAUNCHERS}, '
+                         f'got {launcher!r}')
+    cfg.launcher = launcher
+    strategy = cfg.strategy
+    name = _strategy_name(strategy)
+    if name == 'DeepSpeedStrategy':
+        if importlib.util.find_spec('deepspeed') is None:
+            raise RuntimeError(
+                'The config uses DeepSpeedStrategy but `deepspeed` is not '
+                'installed: `pip install deepspeed` (see '
+                'docs/distributed.md).')
+        if not cuda_available():
+            raise RuntimeError(
+                'DeepSpeedStrategy needs CUDA GPUs (DeepSpeed ZeRO has no CPU '
+                'training path in MMEngine 0.10.7); use the DDP config on '
+                'CPU.')
+    if cuda_available():
+        return cfg
+    if name == 'FSDPStrategy' and launcher != 'none':
+        # Measured with torch 2.14.1: MMFullyShardedDataParallel (FSDP1)
+        # raises 'FSDP needs a non-CPU accelerator device' even with
+        # device_id=None and gloo.
+        raise RuntimeError(
+            'FSDPStrategy needs CUDA GPUs: PyTorch 2.14 FSDP refuses CPU-only '
+            'processes ("FSDP needs a non-CPU accelerator device"). Use the '
+            'DDP config on CPU (docs/distributed.md).')
+    _amp_to_cpu(cfg)
+    if launcher == 'none':
+        return cfg
+    env_cfg = cfg.get('env_cfg') or ConfigDict()
+    dist_cfg = env_cfg.get('dist_cfg') or ConfigDict()
+    dist_cfg['backend'] = 'gloo'
+    env_cfg['dist_cfg'] = dist_cfg
+    cfg.env_cfg = env_cfg
+    wrapper = strategy.get('model_wrapper') or ConfigDict()
+    if name == 'FSDPStrategy':
+        wrapper.setdefault('type', 'MMFullyShardedDataParallel')
+        wrapper.setdefault('device_id', None)
+    elif name == 'DDPStrategy':
+        wrapper.setdefault('type', 'MMDistributedDataParallel')
+        wrapper.setdefault('device_ids', None)
+    strategy['model_wrapper'] = wrapper
+    print_log(
+        f'CUDA is not available: {name} on CPU with gloo '
+        f'(model wrapper {dict(wrapper)}).',
+        logger='current',
+        level=logging.WARNING)
+    init_cpu_dist(launcher, **dist_cfg)
+    return cfg
+
+
+def build_runner(cfg: Config) -> Union[Runner, object]:
+    """``FlexibleRunner`` for ``strategy`` configs, else ``Runner``.
+
+    Args:
+        cfg (Config): The full config (after the runtime set-up).
+
+    Returns:
+        Runner | FlexibleRunner: The runner.
+    """
+    if uses_flexible_runner(cfg):
+        from mmengine.runner import FlexibleRunner
+        return FlexibleRunner.from_cfg(cfg)
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)
