@@ -78,6 +78,9 @@ webvid_train = dict(
     data_root=webvid_root,
     ann_file='annotations/results_2M_train.csv',
     ann_format='csv',
+    # parse the multi-GB CSV once (rank 0) into a cached memory-mapped
+    # index (mmallinone/datasets/ann_index.py, docs/distributed.md)
+    ann_index=True,
     data_prefix=dict(video='videos'),
     num_false_videos=1,
     pipeline=train_pipeline)
@@ -95,6 +98,7 @@ webvid_val = dict(
     data_root=webvid_root,
     ann_file='annotations/results_2M_val.csv',
     ann_format='csv',
+    ann_index=True,
     data_prefix=dict(video='videos'),
     test_mode=True,
     pipeline=val_pipeline)
