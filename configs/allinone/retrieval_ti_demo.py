@@ -55,3 +55,9 @@ default_hooks = dict(
     checkpoint=dict(interval=max_iters, max_keep_ckpts=1, save_last=True))
 randomness = dict(seed=0)
 work_dir = './work_dirs/retrieval_ti_demo'
+
+# FAISS index of tools/retrieval/build_index.py (exact inner product: five
+# videos; e.g. dict(factory='IVF1024,Flat', search_params=dict(nprobe=8))
+# for a million, see docs/benchmarks.md)
+retrieval_index = dict(
+    factory='Flat', metric='ip', search_params=dict(), train_size=100_000)

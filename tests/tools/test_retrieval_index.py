@@ -83,8 +83,9 @@ def test_build_index_and_search_with_model(tmp_path, capsys):
 
     out = str(tmp_path / 'index')
     meta = build_index.main(
-        [cfg_path, ckpt, '--out', out, '--save-embeds', '--factory', 'Flat'])
+        [cfg_path, ckpt, '--out', out, '--save-embeds'])
     assert meta['num'] == 5 and meta['dim'] == 16
+    assert meta['factory'] == cfg.retrieval_index.factory  # from the config
     ids = json.load(open(osp.join(out, 'ids.json')))
     assert len(set(ids)) == 5
     embeds = np.load(osp.join(out, 'embeds.npy'))
