@@ -150,7 +150,8 @@ def main(argv: Optional[List[str]] = None) -> Dict:
           f'{type(leaf).__name__}')
     print('\n| transform | ms / sample | share |\n|---|---|---|')
     for r in steps:
-        print(f"| {r['transform']} | {r['ms']:.2f} | {100 * r['share']:.1f} % |")
+        print(f"| {r['transform']} | {r['ms']:.2f} | "
+              f"{100 * r['share']:.1f} % |")
     rows = []
     for w in args.workers:
         rows.append(per_worker(dataset, w, args.samples, args.warmup,

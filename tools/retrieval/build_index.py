@@ -11,7 +11,8 @@ command line (``--factory``, ``--param``, ``--metric``).
 Examples::
 
     # encode the test videos of a retrieval config, exact index
-    python tools/retrieval/build_index.py configs/allinone/retrieval_ti_demo.py \
+    python tools/retrieval/build_index.py \
+        configs/allinone/retrieval_ti_demo.py \
         work_dirs/retrieval_ti_demo/iter_20.pth --out work_dirs/index_demo
     # a million precomputed embeddings, IVF index probing 32 of 1024 lists
     python tools/retrieval/build_index.py --embeds embeds.npy --ids ids.txt \
