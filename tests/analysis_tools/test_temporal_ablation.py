@@ -51,9 +51,12 @@ def test_rolling_beats_time_average(tmp_path):
         '--log-interval', '400'
     ])
     acc = {r['mode']: r['accuracy'] for r in rows}
-    # time average cannot beat chance; rolling compares frames
+    # time average cannot beat chance; rolling compares frames. Measured:
+    # block 0.7675, none 0.5275 (24 points). With timm's N(0, 0.02) Linear
+    # init (linear_init_std=0.02, the slow start this benchmark exposed) the
+    # gap was 18 points, so 20 points guards the fix.
     assert abs(acc['none'] - 0.5) < 0.08, acc
-    assert acc['block'] >= acc['none'] + 0.15, acc
+    assert acc['block'] >= acc['none'] + 0.20, acc
     saved = json.load(open(tmp_path / 'work' / 'ablation.json'))
     assert [r['mode'] for r in saved['results']] == ['block', 'none']
 
