@@ -36,8 +36,8 @@ model = dict(
                      n_div=8),
         roll_video_only=True,
         # PyTorch's fan-in-scaled Linear init, not timm's fixed N(0, 0.02):
-        # at width 64 the latter shrinks every projection 3.6x and the model
-        # sits on a loss plateau (docs/benchmarks.md, synthetic motion)
+        # at width 64 the latter shrinks every projection 3.6x and training
+        # starts markedly slower (docs/benchmarks.md, synthetic motion)
         linear_init_std=None),
     cls_head=dict(type='VideoClsHead', num_classes=2),
     data_preprocessor=dict(
