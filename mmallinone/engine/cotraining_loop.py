@@ -240,18 +240,6 @@ class CoTrainingIterBasedTrainLoop(ResumableIterBasedTrainLoop):
         self._record_positions()
         return batch
 
-    def _train_one_iter(self) -> None:
-        """Train on one batch of every source, then validate if due."""
-        self.runner.model.train()
-        self.run_iter(self.next_batch())
-        self._decide_current_val_interval()
-        val_due = (
-            self._iter % self.val_interval == 0
-            or self._iter == self._max_iters)
-        if (self.runner.val_loop is not None and self._iter >= self.val_begin
-                and val_due):
-            self.runner.val_loop.run()
-
     def run(self) -> nn.Module:
         """Launch (or resume) co-training.
 

@@ -95,10 +95,14 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
             logger='current',
             level=logging.INFO)
 
+    def next_batch(self):
+        """The next training batch (subclasses may combine several loaders)."""
+        return next(self.dataloader_iterator)
+
     def _train_one_iter(self) -> None:
         """Train on the next batch, then validate if it is time to."""
         self.runner.model.train()
-        self.run_iter(next(self.dataloader_iterator))
+        self.run_iter(self.next_batch())
         self._decide_current_val_interval()
         val_due = (
             self._iter % self.val_interval == 0
