@@ -10,6 +10,9 @@ import mmallinone  # noqa: F401
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+# These tests switch MMEngine's default scope to 'mmaction'.
+pytestmark = pytest.mark.usefixtures('restore_default_scope')
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(REPO, 'configs', 'recognition')
 RECOGNIZERS = sorted(

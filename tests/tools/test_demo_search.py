@@ -18,7 +18,14 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tests', 'apis'))
 sys.path.insert(0, osp.join(REPO, 'tools', 'demo'))
 
-import search  # noqa: E402
+import importlib.util  # noqa: E402
+
+# ``tools/retrieval/search.py`` is also a module named ``search``: load this
+# one by path under its own name so test order cannot swap them.
+_spec = importlib.util.spec_from_file_location(
+    'demo_search', osp.join(REPO, 'tools', 'demo', 'search.py'))
+search = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(search)
 from tiny_models import DEMO, tiny_checkpoint, tiny_config  # noqa: E402
 
 NAMES = ['arm_wrestling.mp4', 'basketball_gym.mp4', 'eye_makeup.avi']

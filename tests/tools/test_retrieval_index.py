@@ -15,7 +15,14 @@ sys.path.insert(0, osp.join(REPO, 'tools', 'retrieval'))
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis_tools'))
 import benchmark_retrieval  # noqa: E402
 import build_index  # noqa: E402
-import search  # noqa: E402
+import importlib.util  # noqa: E402
+
+# ``tools/demo/search.py`` is also a module named ``search``: load this one by
+# path under its own name so test order cannot swap them.
+_spec = importlib.util.spec_from_file_location(
+    'retrieval_search', osp.join(REPO, 'tools', 'retrieval', 'search.py'))
+search = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(search)
 
 from mmallinone.utils.faiss_index import (build_faiss_index,  # noqa: E402
                                           exact_topk, faiss_search,

@@ -6,6 +6,9 @@ from mmengine.registry import init_default_scope
 import mmallinone  # noqa: F401
 from mmallinone.models import AllInOneTransformer, AllInOneVideoBackbone
 
+# These tests switch MMEngine's default scope to 'mmaction'.
+pytestmark = pytest.mark.usefixtures('restore_default_scope')
+
 ARCH = dict(embed_dims=32, num_layers=2, num_heads=2)
 KW = dict(arch=ARCH, img_size=32, num_frames=3, drop_path_rate=0.0)
 
