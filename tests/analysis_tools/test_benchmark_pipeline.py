@@ -7,16 +7,21 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis_tools'))
 
 import benchmark_pipeline  # noqa: E402
+import torch  # noqa: E402
 
 
 def test_benchmark_pipeline_demo(tmp_path, capsys):
     out = str(tmp_path / 'pipe.json')
+    threads = max(2, torch.get_num_threads())
+    torch.set_num_threads(threads)
     res = benchmark_pipeline.main([
         osp.join(REPO, 'configs', 'allinone', 'pretrain_ti_demo.py'),
         '--samples', '2', '--warmup', '1', '--workers', '0', '--out', out,
         '--cfg-options', 'train_dataloader.dataset.data_root=' +
         osp.join(REPO, 'data', 'demo')
     ])
+    # the one-thread measurement does not leak into the caller's process
+    assert torch.get_num_threads() == threads
     table = capsys.readouterr().out
     assert '| DecordDecode |' in table and '| TokenizeText |' in table
     steps = {r['transform']: r for r in res['transforms']}

@@ -141,29 +141,35 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmallinone'))
-    torch.set_num_threads(1)  # like a dataloader worker
-    dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    leaf = _leaf(dataset)
-    steps = per_transform(dataset, args.samples, args.warmup, args.seed)
-    print(f'dataset: {type(dataset).__name__} ({len(dataset)} samples), '
-          f'{clips_per_sample(dataset)} clip(s) per sample; leaf '
-          f'{type(leaf).__name__}')
-    print('\n| transform | ms / sample | share |\n|---|---|---|')
-    for r in steps:
-        print(f"| {r['transform']} | {r['ms']:.2f} | "
-              f"{100 * r['share']:.1f} % |")
-    rows = []
-    for w in args.workers:
-        rows.append(per_worker(dataset, w, args.samples, args.warmup,
-                               args.seed))
-    print('\n| workers | samples | clips | wall s | clips/s | '
-          'clips/s per worker |\n|---|---|---|---|---|---|')
-    for r in rows:
-        print(f"| {r['workers']} | {r['samples']} | {r['clips']} | "
-              f"{r['wall_s']:.2f} | {r['clips_per_s']:.2f} | "
-              f"{r['clips_per_s_per_worker']:.2f} |")
-    skipped = getattr(leaf, 'num_skipped', 0)
-    print(f'skipped samples in the main process: {skipped}')
+    # One thread, like a dataloader worker; restored afterwards so a
+    # caller in the same process keeps its own setting.
+    prev_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        dataset = DATASETS.build(cfg.train_dataloader.dataset)
+        leaf = _leaf(dataset)
+        steps = per_transform(dataset, args.samples, args.warmup, args.seed)
+        print(f'dataset: {type(dataset).__name__} ({len(dataset)} samples), '
+              f'{clips_per_sample(dataset)} clip(s) per sample; leaf '
+              f'{type(leaf).__name__}')
+        print('\n| transform | ms / sample | share |\n|---|---|---|')
+        for r in steps:
+            print(f"| {r['transform']} | {r['ms']:.2f} | "
+                  f"{100 * r['share']:.1f} % |")
+        rows = []
+        for w in args.workers:
+            rows.append(per_worker(dataset, w, args.samples, args.warmup,
+                                   args.seed))
+        print('\n| workers | samples | clips | wall s | clips/s | '
+              'clips/s per worker |\n|---|---|---|---|---|---|')
+        for r in rows:
+            print(f"| {r['workers']} | {r['samples']} | {r['clips']} | "
+                  f"{r['wall_s']:.2f} | {r['clips_per_s']:.2f} | "
+                  f"{r['clips_per_s_per_worker']:.2f} |")
+        skipped = getattr(leaf, 'num_skipped', 0)
+        print(f'skipped samples in the main process: {skipped}')
+    finally:
+        torch.set_num_threads(prev_threads)
     result = dict(
         config=args.config, transforms=steps, workers=rows,
         meta=dict(machine=platform.platform(), cpus=os.cpu_count(),
