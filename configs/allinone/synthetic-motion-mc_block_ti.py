@@ -34,7 +34,8 @@ model = dict(
         drop_path_rate=0.0,
         temporal_mode='rolling',
         ttr_cfg=dict(type='TemporalTokenRoll', strategy='block', n_div=8),
-        linear_init_std=None),  # fan-in init, as the classification form
+        linear_init_std=None,  # fan-in init, as the classification form
+        pos_embed_init_std=0.2),  # as the classification form
     vtm_head=dict(type='VTMHead'),
     data_preprocessor=dict(
         type='VideoTextDataPreprocessor',

@@ -16,7 +16,7 @@ _base_ = [
 
 temporal_mode = 'rolling'
 roll_strategy = 'block'
-max_iters = 6000
+max_iters = 2000
 lr = 1e-3
 
 model = dict(
@@ -38,7 +38,12 @@ model = dict(
         # PyTorch's fan-in-scaled Linear init, not timm's fixed N(0, 0.02):
         # at width 64 the latter shrinks every projection 3.6x and training
         # starts markedly slower (docs/benchmarks.md, synthetic motion)
-        linear_init_std=None),
+        linear_init_std=None,
+        # position must be on a par with the patch content from the start:
+        # timm's 0.02 is ~15x below it and the cross-frame comparison (which
+        # needs *where* the block is) is then learned thousands of
+        # iterations late (docs/benchmarks.md, synthetic motion)
+        pos_embed_init_std=0.2),
     cls_head=dict(type='VideoClsHead', num_classes=2),
     data_preprocessor=dict(
         type='VideoTextDataPreprocessor',

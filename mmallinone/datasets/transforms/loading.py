@@ -1,5 +1,9 @@
 """Loading transforms: an image as a one-frame clip, caption time windows."""
+import hashlib
 import math
+import os
+import os.path as osp
+import zipfile
 from collections import OrderedDict
 from typing import Optional
 
@@ -177,21 +181,53 @@ class _DecodedVideoCache:
 
     Each dataloader worker holds its own cache; with persistent workers it
     survives across epochs. Entries: ``filename -> (frames (T, H, W, 3)
-    uint8, fps)``; oldest entries are evicted first.
+    uint8, fps)``; oldest entries are evicted first. With a ``cache_dir`` a
+    miss first looks for the frames saved there by an earlier process (one
+    ``.npz`` per video, keyed by path, size and modification time, so an
+    edited video is decoded again) and saves what it decodes.
     """
 
     def __init__(self) -> None:
         self.entries: 'OrderedDict[str, tuple]' = OrderedDict()
         self.nbytes = 0
 
-    def get(self, filename: str, max_bytes: int) -> tuple:
-        if filename in self.entries:
-            self.entries.move_to_end(filename)
-            return self.entries[filename]
+    @staticmethod
+    def _disk_path(filename: str, cache_dir: str) -> str:
+        stat = os.stat(filename)
+        key = f'{osp.abspath(filename)}:{stat.st_size}:{stat.st_mtime_ns}'
+        return osp.join(cache_dir,
+                        hashlib.sha1(key.encode()).hexdigest() + '.npz')
+
+    @staticmethod
+    def _decode(filename: str, cache_dir: Optional[str]) -> tuple:
+        disk = None
+        if cache_dir is not None:
+            disk = _DecodedVideoCache._disk_path(filename, cache_dir)
+            if osp.isfile(disk):
+                try:
+                    with np.load(disk) as saved:
+                        return saved['frames'], float(saved['fps'])
+                except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+                    pass  # a damaged entry: decode again and overwrite it
         import decord
         reader = decord.VideoReader(filename, num_threads=1)
         frames = reader.get_batch(list(range(len(reader)))).asnumpy()
-        entry = (frames, float(reader.get_avg_fps()))
+        fps = float(reader.get_avg_fps())
+        if disk is not None:
+            os.makedirs(cache_dir, exist_ok=True)
+            # write-then-rename: concurrent processes never read half a file
+            tmp = f'{disk}.{os.getpid()}.tmp.npz'
+            np.savez(tmp, frames=frames, fps=np.float64(fps))
+            os.replace(tmp, disk)
+        return frames, fps
+
+    def get(self, filename: str, max_bytes: int,
+            cache_dir: Optional[str] = None) -> tuple:
+        if filename in self.entries:
+            self.entries.move_to_end(filename)
+            return self.entries[filename]
+        entry = self._decode(filename, cache_dir)
+        frames = entry[0]
         if frames.nbytes <= max_bytes:
             self.entries[filename] = entry
             self.nbytes += frames.nbytes
@@ -206,7 +242,7 @@ _CACHE = _DecodedVideoCache()
 
 @TRANSFORMS.register_module()
 class CachedVideoInit(BaseTransform):
-    """Decode a whole (small) video once per process and cache its frames.
+    """Decode a whole (small) video once and cache its frames.
 
     A drop-in for ``mmaction.DecordInit`` when the same tiny videos are read
     thousands of times (synthetic benchmarks, the demo set): the frames are
@@ -215,21 +251,36 @@ class CachedVideoInit(BaseTransform):
     ``mmaction.DecordDecode``; mmaction2's samplers (``UniformSample``,
     ``SampleFrames``) run unchanged in between.
 
-    Added keys: ``total_frames``, ``avg_fps``, ``video_cache_key``.
+    Added keys: ``total_frames``, ``avg_fps``, ``video_cache_key``,
+    ``video_cache_dir``.
 
     Args:
-        max_bytes (int): Cache budget per process. Defaults to 1 GiB.
+        max_bytes (int): In-memory budget per process. Defaults to 1 GiB.
+        cache_dir (str, optional): Also keep the decoded frames on disk
+            here (uncompressed ``.npz``), shared by processes and runs: the
+            next run (another mode of an ablation, a dataloader worker, a
+            test) loads them instead of decoding. A changed video (size or
+            modification time) is decoded again. Defaults to None (memory
+            only).
     """
 
-    def __init__(self, max_bytes: int = 1 << 30) -> None:
+    def __init__(self, max_bytes: int = 1 << 30,
+                 cache_dir: Optional[str] = None) -> None:
         self.max_bytes = max_bytes
+        self.cache_dir = cache_dir
 
     def transform(self, results: dict) -> dict:
-        frames, fps = _CACHE.get(results['filename'], self.max_bytes)
+        frames, fps = _CACHE.get(results['filename'], self.max_bytes,
+                                 self.cache_dir)
         results['total_frames'] = len(frames)
         results['avg_fps'] = fps
         results['video_cache_key'] = results['filename']
+        results['video_cache_dir'] = self.cache_dir
         return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(max_bytes={self.max_bytes}, '
+                f'cache_dir={self.cache_dir!r})')
 
 
 @TRANSFORMS.register_module()
@@ -242,7 +293,8 @@ class CachedVideoDecode(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         # 0: never (re)insert here; an evicted video is decoded once more
-        frames, _ = _CACHE.get(results['video_cache_key'], 0)
+        frames, _ = _CACHE.get(results['video_cache_key'], 0,
+                               results.get('video_cache_dir'))
         inds = np.asarray(results['frame_inds']).reshape(-1)
         inds = np.clip(inds, 0, len(frames) - 1)  # as DecordDecode's mod
         imgs = [frames[i] for i in inds]

@@ -118,6 +118,15 @@ class AllInOneTransformer(BaseModule):
             motion). None keeps PyTorch's default ``nn.Linear`` init
             (uniform, std ``1 / sqrt(3 * fan_in)``). Irrelevant when
             weights are loaded. Defaults to 0.02.
+        pos_embed_init_std (float): Std of the truncated-normal init of the
+            spatial position table ``pos_embed``. timm's 0.02 is about 15x
+            below the per-channel scale of the patch embedding's output
+            (about 0.3 for frames normalised to [-1, 1], at any width), which
+            is harmless when weights are loaded, but from scratch on a task
+            where *where* a thing is decides the answer the position signal
+            starts buried under the content and is learned late (synthetic
+            motion: about 75 % for thousands of iterations at 0.02, 98 %
+            after 1000 at 0.2; docs/benchmarks.md). Defaults to 0.02.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -158,6 +167,7 @@ class AllInOneTransformer(BaseModule):
                  compile_cfg: Optional[dict] = None,
                  autocast_dtype: Optional[str] = None,
                  linear_init_std: Optional[float] = 0.02,
+                 pos_embed_init_std: float = 0.02,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch_settings = self._parse_arch(arch)
@@ -177,6 +187,10 @@ class AllInOneTransformer(BaseModule):
                              f'valid: {sorted(self.AUTOCAST_DTYPES)} or None')
         self.temporal_inflation = temporal_inflation
         self.linear_init_std = linear_init_std
+        if pos_embed_init_std < 0:
+            raise ValueError(f'pos_embed_init_std must be >= 0, got '
+                             f'{pos_embed_init_std}')
+        self.pos_embed_init_std = pos_embed_init_std
         self.with_cp = with_cp
         self.autocast_dtype = autocast_dtype
         self.with_dist_token = with_dist_token
@@ -283,7 +297,7 @@ class AllInOneTransformer(BaseModule):
         if (isinstance(self.init_cfg, dict)
                 and self.init_cfg.get('type') == 'Pretrained'):
             return
-        trunc_normal_(self.pos_embed, std=0.02)
+        trunc_normal_(self.pos_embed, std=self.pos_embed_init_std)
         trunc_normal_(self.cls_token, std=0.02)
         if self.dist_token is not None:
             trunc_normal_(self.dist_token, std=0.02)

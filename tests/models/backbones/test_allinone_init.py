@@ -41,3 +41,19 @@ def test_none_keeps_pytorch_fan_in_init():
     # the non-Linear tables still get the ViT init
     assert model.pos_embed.abs().sum() > 0
     assert model.pos_embed.std().item() == pytest.approx(0.02, rel=0.3)
+
+
+def test_pos_embed_init_std():
+    """The position table's init scale is a config choice (timm's 0.02 by
+    default); the synthetic motion configs raise it so position is not
+    buried under the patch content at the start."""
+    torch.manual_seed(0)
+    model = AllInOneTransformer(pos_embed_init_std=0.2, **TINY)
+    model.init_weights()
+    assert model.pos_embed.std().item() == pytest.approx(0.2, rel=0.3)
+    # the CLS token and the Linear layers keep their own init
+    assert model.cls_token.std().item() == pytest.approx(0.02, rel=0.5)
+    assert model.blocks[0].attn.qkv.weight.std().item() == pytest.approx(
+        0.02, rel=0.1)
+    with pytest.raises(ValueError, match='pos_embed_init_std'):
+        AllInOneTransformer(pos_embed_init_std=-1.0, **TINY)
