@@ -7,9 +7,10 @@
 # classification form (synthetic-motion_block_ti.py).
 _base_ = ['./synthetic-motion_block_ti.py']
 
+data_root = 'data/synthetic_motion'
 tokenizer = dict(type='BertWordPieceTokenizer')
 pipeline = [
-    dict(type='CachedVideoInit'),
+    dict(type='CachedVideoInit', cache_dir=data_root + '/decoded_cache'),
     dict(
         type='mmaction.SampleFrames',
         clip_len=1,

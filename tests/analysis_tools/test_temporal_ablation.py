@@ -77,6 +77,8 @@ def test_benchmark_pipeline_reads_every_frame_in_order(tmp_path):
         for loader in ('train_dataloader', 'test_dataloader'):
             ds_cfg = cfg[loader].dataset
             ds_cfg.data_root = out
+            assert ds_cfg.pipeline[0]['type'] == 'CachedVideoInit'
+            ds_cfg.pipeline[0]['cache_dir'] = str(tmp_path / 'decoded')
             ds = DATASETS.build(ds_cfg)
             for i in range(len(ds)):
                 sample = ds[i]['data_samples']

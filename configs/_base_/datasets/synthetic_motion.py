@@ -1,8 +1,9 @@
 # The synthetic motion-direction benchmark (tools/data/synthetic/
 # generate_motion.py): 3 frames of an 8x64 strip of 8 cells, label 0 = the
-# block moves left, 1 = right. Decoded clips are cached in memory
-# (CachedVideoInit / CachedVideoDecode) so that training is not bound by
-# decoding the same tiny videos thousands of times. All frames are used, in
+# block moves left, 1 = right. Decoded clips are cached in memory and on disk
+# (CachedVideoInit / CachedVideoDecode, <data_root>/decoded_cache, shared by
+# runs and processes) so that training is not bound by decoding the same
+# tiny videos thousands of times. All frames are used, in
 # order, in training and test: TSN-style SampleFrames (clip_len=1,
 # num_clips=3) takes the middle frame of each of 3 segments = frames 0, 1, 2.
 # (mmaction2's UniformSample would repeat frames of a 3-frame video:
@@ -12,7 +13,7 @@ num_frames = 3
 batch_size = 64
 
 pipeline = [
-    dict(type='CachedVideoInit'),
+    dict(type='CachedVideoInit', cache_dir=data_root + '/decoded_cache'),
     dict(
         type='mmaction.SampleFrames',
         clip_len=1,
