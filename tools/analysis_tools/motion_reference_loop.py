@@ -50,8 +50,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--weight-decay', type=float, default=0.01)
     parser.add_argument('--train', type=int, default=20000)
     parser.add_argument('--test', type=int, default=1000)
-    parser.add_argument('--sampler', choices=('replacement', 'epoch'),
-                        default='epoch')
+    parser.add_argument(
+        '--sampler', choices=('replacement', 'epoch'), default='replacement',
+        help='batches drawn with replacement (as in the measurements of '
+        'docs/benchmarks.md) or epoch shuffling (as the runner)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--eval-interval', type=int, default=500)
     parser.add_argument('--threads', type=int, default=1)

@@ -5,12 +5,23 @@ is trained from scratch with the same seed, data and budget through MMEngine's
 runner and tested on the held-out clips. Prints a table (held-out accuracy,
 final training loss, seconds per iteration, wall time), writes it to
 ``ablation.json`` and draws ``ablation_accuracy.png`` (bar chart) and
-``ablation_curves.png`` (training loss curves) in the work dir.
+``ablation_curves.png`` (training loss curves) in the work dir. Modes run
+``--jobs`` at a time in separate processes; decoded clips are shared through
+an on-disk cache (``<data-root>/decoded_cache``).
 
-Example (the full ablation, about 25 minutes on 2 CPU cores)::
+Example (the full ablation: 20k training clips, 2000 iterations per mode,
+22 minutes on 2 CPU cores)::
 
     python tools/analysis_tools/temporal_ablation.py \\
         --data-root data/synthetic_motion --work-dir work_dirs/temporal_ablation
+
+The caption multiple-choice form on the joint path, each mode fine-tuned
+from its classification run above::
+
+    python tools/analysis_tools/temporal_ablation.py --form mc \\
+        --modes block none --iters 600 --batch-size 32 \\
+        --init-from work_dirs/temporal_ablation \\
+        --work-dir work_dirs/temporal_ablation_mc
 
 The data is generated first when ``--data-root`` has no ``meta.json``.
 """
@@ -75,6 +86,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--cache-dir', default=None,
         help='decoded-clip cache on disk shared by the modes (default: '
         '<data-root>/decoded_cache; "none" decodes in every process)')
+    parser.add_argument(
+        '--init-from', default=None,
+        help='work dir of an earlier ablation: each mode starts from the '
+        'last checkpoint of the same mode there (e.g. the caption '
+        'multiple-choice form fine-tuned from the classification runs)')
     parser.add_argument('--no-plots', action='store_true')
     return parser.parse_args(argv)
 
@@ -123,6 +139,14 @@ def build_cfg(mode: str, args: argparse.Namespace):
         dims, layers, heads = (int(x) for x in args.arch.split(','))
         cfg.model.backbone.arch = dict(embed_dims=dims, num_layers=layers,
                                        num_heads=heads, mlp_ratio=4.0)
+    if args.init_from:
+        pointer = osp.join(args.init_from, mode, 'last_checkpoint')
+        if not osp.isfile(pointer):
+            raise FileNotFoundError(
+                f'--init-from: no checkpoint of mode {mode!r} ({pointer} '
+                'is missing); run that mode there first')
+        with open(pointer) as f:
+            cfg.load_from = f.read().strip()
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
