@@ -4,7 +4,9 @@
 # strategy, the authors' rule), linear head on the frame-averaged visual CLS.
 # Only cross-frame modelling can solve the task (see
 # tools/data/synthetic/generate_motion.py); the other temporal modes are the
-# sibling configs synthetic-motion_{mode}_ti.py.
+# sibling configs synthetic-motion_{mode}_ti.py. Held-out accuracy after
+# the 2000 iterations here: block 99.9 %, time average 50.7 %
+# (docs/benchmarks.md).
 #
 #   python tools/data/synthetic/generate_motion.py --out data/synthetic_motion
 #   python tools/train.py configs/allinone/synthetic-motion_block_ti.py
