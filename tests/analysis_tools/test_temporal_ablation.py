@@ -10,6 +10,7 @@ import os.path as osp
 import sys
 
 import numpy as np
+import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis_tools'))
@@ -90,3 +91,24 @@ def test_benchmark_pipeline_reads_every_frame_in_order(tmp_path):
             for i in range(len(ds)):
                 sample = ds[i]['data_samples']
                 assert sample.frame_inds.tolist() == [0, 1, 2], (name, loader)
+
+
+def test_init_from_loads_each_modes_own_checkpoint(tmp_path):
+    """--init-from: every mode starts from the last checkpoint of the same
+    mode in an earlier work dir; a missing one is a clear error."""
+    earlier = tmp_path / 'earlier'
+    (earlier / 'block').mkdir(parents=True)
+    ckpt = str(earlier / 'block' / 'iter_2000.pth')
+    (earlier / 'block' / 'last_checkpoint').write_text(ckpt + '\n')
+    args = temporal_ablation.parse_args([
+        '--form', 'mc', '--init-from', str(earlier), '--work-dir',
+        str(tmp_path / 'mc'), '--data-root', str(tmp_path / 'data')
+    ])
+    cfg = temporal_ablation.build_cfg('block', args)
+    assert cfg.load_from == ckpt
+    assert cfg.work_dir == str(tmp_path / 'mc' / 'block')
+    # the disk cache follows --data-root
+    assert cfg.train_dataloader.dataset.pipeline[0]['cache_dir'] == str(
+        tmp_path / 'data' / 'decoded_cache')
+    with pytest.raises(FileNotFoundError, match="mode 'none'"):
+        temporal_ablation.build_cfg('none', args)
