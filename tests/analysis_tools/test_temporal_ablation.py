@@ -112,3 +112,49 @@ def test_init_from_loads_each_modes_own_checkpoint(tmp_path):
         tmp_path / 'data' / 'decoded_cache')
     with pytest.raises(FileNotFoundError, match="mode 'none'"):
         temporal_ablation.build_cfg('none', args)
+
+
+def test_own_temporal_module_joins_the_ablation(tmp_path, monkeypatch):
+    """A researcher's registered temporal layer, in a config inheriting the
+    block config, is trained and reported next to the built-in modes."""
+    (tmp_path / 'my_temporal_layer.py').write_text('''
+import torch
+from torch import nn
+from mmallinone.registry import MODELS
+
+
+@MODELS.register_module()
+class HalfChannelFrameSwap(nn.Module):
+    """Half of every visual token's channels come from frame t - 1."""
+    calls = 0
+
+    def forward(self, x, num_frames, layer_idx=0, visual_start=0):
+        HalfChannelFrameSwap.calls += 1
+        n, length, c = x.shape
+        xv = x.view(n // num_frames, num_frames, length, c)
+        mixed = torch.cat(
+            [xv[..., :c // 2], xv.roll(1, dims=1)[..., c // 2:]], -1)
+        out = torch.cat([xv[:, :, :visual_start], mixed[:, :, visual_start:]],
+                        2)
+        return out.reshape(n, length, c)
+''')
+    config = tmp_path / 'half_swap.py'
+    base = osp.join(REPO, 'configs', 'allinone', 'synthetic-motion_block_ti.py')
+    config.write_text(
+        f'_base_ = [{base!r}]\n'
+        "custom_imports = dict(imports=['my_temporal_layer'])\n"
+        'model = dict(backbone=dict(ttr_cfg=dict(_delete_=True, '
+        "type='HalfChannelFrameSwap')))\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rows = temporal_ablation.main([
+        '--data-root', str(tmp_path / 'motion'), '--work-dir',
+        str(tmp_path / 'work'), '--modes', 'none', str(config), '--train',
+        '64', '--test', '16', '--iters', '3', '--batch-size', '8', '--arch',
+        '16,2,2', '--jobs', '1', '--no-plots', '--log-interval', '1'
+    ])
+    assert [r['mode'] for r in rows] == ['none', 'half_swap']
+    import my_temporal_layer
+    assert my_temporal_layer.HalfChannelFrameSwap.calls > 0
+    assert osp.isdir(tmp_path / 'work' / 'half_swap')
+    with pytest.raises(SystemExit):  # an unknown mode is refused up front
+        temporal_ablation.parse_args(['--modes', 'no_such_mode'])

@@ -52,8 +52,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--data-root', default='data/synthetic_motion')
     parser.add_argument('--work-dir', default='work_dirs/temporal_ablation')
-    parser.add_argument('--modes', nargs='+', default=list(MODES),
-                        choices=MODES)
+    parser.add_argument(
+        '--modes', nargs='+', default=None,
+        help=f'built-in modes {MODES} (configs/allinone/'
+        'synthetic-motion[-mc]_{mode}_ti.py) and/or paths to your own '
+        'config files, e.g. one inheriting synthetic-motion_block_ti.py '
+        'with your registered temporal module as model.backbone.ttr_cfg; '
+        'a path is reported under its file name (default: all six for '
+        '--form cls, block and none for --form mc)')
     parser.add_argument('--iters', type=int, default=2000)
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--lr', type=float, default=1e-3)
@@ -92,7 +98,32 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'last checkpoint of the same mode there (e.g. the caption '
         'multiple-choice form fine-tuned from the classification runs)')
     parser.add_argument('--no-plots', action='store_true')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.modes is None:
+        args.modes = list(MODES) if args.form == 'cls' else ['block', 'none']
+    for mode in args.modes:
+        path = mode_config(mode, args.form)
+        if not osp.isfile(path):
+            parser.error(f'mode {mode!r}: no config {path} (built-in '
+                         f'modes: {", ".join(MODES)}, or a config path)')
+    names = [mode_name(m) for m in args.modes]
+    if len(set(names)) != len(names):
+        parser.error(f'two modes share a name: {names}')
+    return args
+
+
+def mode_name(mode: str) -> str:
+    """Row and work-dir name: the mode, or a config file's base name."""
+    return osp.splitext(osp.basename(mode))[0] if mode.endswith('.py') \
+        else mode
+
+
+def mode_config(mode: str, form: str = 'cls') -> str:
+    """Config path of a built-in mode name, or ``mode`` if it is a path."""
+    if mode.endswith('.py'):
+        return mode
+    prefix = 'synthetic-motion' if form == 'cls' else 'synthetic-motion-mc'
+    return osp.join(REPO, 'configs', 'allinone', f'{prefix}_{mode}_ti.py')
 
 
 def ensure_data(args: argparse.Namespace) -> None:
@@ -107,11 +138,8 @@ def ensure_data(args: argparse.Namespace) -> None:
 
 def build_cfg(mode: str, args: argparse.Namespace):
     from mmengine.config import Config
-    prefix = 'synthetic-motion' if args.form == 'cls' else \
-        'synthetic-motion-mc'
-    cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'allinone', f'{prefix}_{mode}_ti.py'))
-    cfg.work_dir = osp.join(args.work_dir, mode)
+    cfg = Config.fromfile(mode_config(mode, args.form))
+    cfg.work_dir = osp.join(args.work_dir, mode_name(mode))
     cache_dir = args.cache_dir or osp.join(args.data_root, 'decoded_cache')
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.data_root = args.data_root
@@ -140,10 +168,12 @@ def build_cfg(mode: str, args: argparse.Namespace):
         cfg.model.backbone.arch = dict(embed_dims=dims, num_layers=layers,
                                        num_heads=heads, mlp_ratio=4.0)
     if args.init_from:
-        pointer = osp.join(args.init_from, mode, 'last_checkpoint')
+        pointer = osp.join(args.init_from, mode_name(mode),
+                           'last_checkpoint')
         if not osp.isfile(pointer):
             raise FileNotFoundError(
-                f'--init-from: no checkpoint of mode {mode!r} ({pointer} '
+                f'--init-from: no checkpoint of mode {mode_name(mode)!r} '
+                f'({pointer} '
                 'is missing); run that mode there first')
         with open(pointer) as f:
             cfg.load_from = f.read().strip()
@@ -174,9 +204,9 @@ def run_mode(mode: str, args: argparse.Namespace,
     if args.form == 'mc':  # MultipleChoiceMetric reports percentages
         accuracy /= 100
     return dict(
-        mode=mode,
+        mode=mode_name(mode),
         form=args.form,
-        name=MODE_NAMES[mode],
+        name=MODE_NAMES.get(mode, mode_name(mode)),
         accuracy=accuracy,
         final_train_loss=float(np.mean(losses[-100:])),
         sec_per_iter=train_time / args.iters,
