@@ -42,7 +42,7 @@ model = dict(
         # starts markedly slower (docs/benchmarks.md, synthetic motion)
         linear_init_std=None,
         # position must be on a par with the patch content from the start:
-        # timm's 0.02 is ~15x below it and the cross-frame comparison (which
+        # timm's 0.02 is ~17x below it and the cross-frame comparison (which
         # needs *where* the block is) is then learned thousands of
         # iterations late (docs/benchmarks.md, synthetic motion)
         pos_embed_init_std=0.2),

@@ -173,8 +173,7 @@ def build_cfg(mode: str, args: argparse.Namespace):
         if not osp.isfile(pointer):
             raise FileNotFoundError(
                 f'--init-from: no checkpoint of mode {mode_name(mode)!r} '
-                f'({pointer} '
-                'is missing); run that mode there first')
+                f'({pointer} is missing); run that mode there first')
         with open(pointer) as f:
             cfg.load_from = f.read().strip()
     if args.cfg_options:

@@ -207,7 +207,8 @@ class _DecodedVideoCache:
                 try:
                     with np.load(disk) as saved:
                         return saved['frames'], float(saved['fps'])
-                except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+                except (OSError, EOFError, ValueError, KeyError,
+                        zipfile.BadZipFile):
                     pass  # a damaged entry: decode again and overwrite it
         import decord
         reader = decord.VideoReader(filename, num_threads=1)

@@ -119,9 +119,9 @@ class AllInOneTransformer(BaseModule):
             (uniform, std ``1 / sqrt(3 * fan_in)``). Irrelevant when
             weights are loaded. Defaults to 0.02.
         pos_embed_init_std (float): Std of the truncated-normal init of the
-            spatial position table ``pos_embed``. timm's 0.02 is about 15x
+            spatial position table ``pos_embed``. timm's 0.02 is about 17x
             below the per-channel scale of the patch embedding's output
-            (about 0.3 for frames normalised to [-1, 1], at any width), which
+            (0.34 for frames normalised to [-1, 1], at any width), which
             is harmless when weights are loaded, but from scratch on a task
             where *where* a thing is decides the answer the position signal
             starts buried under the content and is learned late (synthetic
