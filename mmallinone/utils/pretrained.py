@@ -36,7 +36,8 @@ __all__ = [
     'WEIGHTS_NAME', 'CONFIG_NAME', 'HUB_PREFIX', 'encode_config',
     'decode_config', 'is_pretrained_dir', 'is_pretrained_ref',
     'load_safetensors_checkpoint', 'load_from_hub', 'resolve_pretrained',
-    'read_pretrained_config', 'register_pretrained_loader'
+    'read_pretrained_config', 'register_pretrained_loader',
+    'save_state_dict'
 ]
 
 #: Weight file of a pretrained folder (huggingface_hub's single-file name).
@@ -194,3 +195,22 @@ def register_pretrained_loader() -> None:
     from mmengine.runner import CheckpointLoader
     CheckpointLoader.register_scheme(
         prefixes=HUB_PREFIX, loader=load_from_hub, force=True)
+
+
+def save_state_dict(state_dict: dict, filename: str,
+                    meta: Optional[dict] = None) -> None:
+    """Save converted weights as ``.safetensors`` or a ``.pth`` (by suffix).
+
+    A ``.safetensors`` file gets the tensors (shared storage is copied,
+    which safetensors requires) and ``meta`` as JSON in its string
+    metadata; any other suffix gets ``torch.save({'state_dict', 'meta'})``.
+    """
+    os.makedirs(osp.dirname(osp.abspath(filename)), exist_ok=True)
+    if filename.endswith('.safetensors'):
+        from safetensors.torch import save_file
+        tensors = {k: v.detach().contiguous().clone()
+                   for k, v in state_dict.items()}
+        save_file(tensors, filename, metadata=dict(
+            format='pt', meta=json.dumps(meta or {}, default=str)))
+    else:
+        torch.save(dict(state_dict=state_dict, meta=meta or {}), filename)
