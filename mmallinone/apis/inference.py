@@ -197,7 +197,7 @@ def init_model(config: Union[PathLike, Config],
     Args:
         config (str | Path | Config): Config file or object, or a
             pretrained folder / ``hf://owner/name`` (``save_pretrained``;
-            then ``checkpoint`` stays None).
+            then ``checkpoint`` is None or the same folder).
         checkpoint (str | Path, optional): Checkpoint (an MMEngine ``.pth``,
             a plain state dict, the authors' release ``.ckpt``, a
             ``.safetensors`` file or a pretrained folder), loaded
@@ -215,7 +215,11 @@ def init_model(config: Union[PathLike, Config],
     """
     from mmallinone.utils.pretrained import is_pretrained_ref
     if isinstance(config, (str, os.PathLike)) and \
-            is_pretrained_ref(config) and checkpoint is None:
+            is_pretrained_ref(config) and (
+                checkpoint is None
+                or os.fspath(checkpoint) == os.fspath(config)
+                or (osp.isdir(checkpoint) and osp.samefile(checkpoint,
+                                                           config))):
         return _init_pretrained(os.fspath(config), device, cfg_options)
     if isinstance(config, (str, os.PathLike)):
         cfg = Config.fromfile(os.fspath(config))

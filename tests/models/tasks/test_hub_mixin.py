@@ -82,6 +82,7 @@ def test_load_from_folder_and_safetensors(saved):
     from mmallinone.apis import init_model
     model, folder, tmp = saved
     via_init = init_model(folder)  # config and weights from the folder
+    assert type(init_model(folder, folder)) is type(model)  # tools' form
     cfg = osp.join(tmp, 'tiny_retrieval_ti_demo.py')
     torch.manual_seed(1)
     fresh = init_model(cfg)
@@ -154,3 +155,21 @@ def test_card_reads_the_metafile(saved, tmp_path):
     assert '| training data | WebVid-2.5M, HowTo100M |' in card
     assert 'All-in-One-B' in card
     assert 'No results are recorded' in card
+
+
+def test_save_pretrained_tool(saved, tmp_path, monkeypatch):
+    """tools/model_converters/save_pretrained.py: config + .pth -> folder."""
+    import runpy
+    from mmallinone.models import AllInOneBaseModel
+    model, _, tmp = saved
+    pth = str(tmp_path / 'model.pth')
+    torch.save(dict(state_dict=model.state_dict()), pth)
+    out = str(tmp_path / 'out')
+    monkeypatch.setattr(sys, 'argv', [
+        'save_pretrained.py', osp.join(tmp, 'tiny_retrieval_ti_demo.py'),
+        pth, out])
+    runpy.run_path(osp.join(REPO, 'tools', 'model_converters',
+                            'save_pretrained.py'), run_name='__main__')
+    loaded = AllInOneBaseModel.from_pretrained(out)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, loaded.state_dict()[key]), key
