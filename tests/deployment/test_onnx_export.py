@@ -12,6 +12,10 @@ import numpy as np
 import pytest
 import torch
 
+pytest.importorskip('onnx', reason='ONNX export needs requirements/deploy.txt')
+pytest.importorskip('onnxruntime',
+                    reason='parity checks need requirements/deploy.txt')
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tests', 'apis'))
 from tiny_models import DEMO, tiny_config  # noqa: E402
