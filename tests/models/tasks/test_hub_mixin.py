@@ -173,3 +173,37 @@ def test_save_pretrained_tool(saved, tmp_path, monkeypatch):
     loaded = AllInOneBaseModel.from_pretrained(out)
     for key, value in model.state_dict().items():
         assert torch.equal(value, loaded.state_dict()[key]), key
+
+
+def test_hub_ids_resolve_through_the_hub_cache_offline(saved, tmp_path,
+                                                        monkeypatch):
+    """``owner/name`` and ``hf://owner/name`` go through huggingface_hub's
+    download logic; offline it answers from its cache (the layout it
+    writes after a download: refs/main -> snapshots/<commit>/files)."""
+    import shutil
+
+    import huggingface_hub.constants as hub_constants
+    from mmengine.runner import load_checkpoint
+    from mmallinone.apis import init_model
+    from mmallinone.models import AllInOneBaseModel
+    model, folder, _ = saved
+    repo = tmp_path / 'cache' / 'models--owner--tiny'
+    commit = 'c' * 40
+    (repo / 'snapshots' / commit).mkdir(parents=True)
+    (repo / 'refs').mkdir()
+    (repo / 'refs' / 'main').write_text(commit)
+    for name in ('config.json', 'model.safetensors'):
+        shutil.copy(osp.join(folder, name), repo / 'snapshots' / commit)
+    monkeypatch.setattr(hub_constants, 'HF_HUB_CACHE',
+                        str(tmp_path / 'cache'))
+    monkeypatch.setattr(hub_constants, 'HF_HUB_OFFLINE', True)
+    loaded = AllInOneBaseModel.from_pretrained('owner/tiny')
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, loaded.state_dict()[key]), key
+    torch.nn.init.zeros_(loaded.video_proj.weight)
+    load_checkpoint(loaded, 'hf://owner/tiny', strict=True)
+    assert torch.equal(loaded.video_proj.weight, model.video_proj.weight)
+    assert type(init_model('hf://owner/tiny@main')) is type(model)
+    from huggingface_hub.errors import LocalEntryNotFoundError
+    with pytest.raises(LocalEntryNotFoundError, match='local cache'):
+        AllInOneBaseModel.from_pretrained('owner/missing')
