@@ -82,7 +82,10 @@ def _metafile_paths() -> List[str]:
         osp.abspath(__file__)))))
     pkg = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     paths = []
-    for base in (osp.join(pkg, '.mim', 'configs'), osp.join(root, 'configs')):
+    # wheel installs ship the configs inside the package; a clone has them
+    # at the repository root
+    for base in (osp.join(pkg, '.mim', 'configs'), osp.join(pkg, 'configs'),
+                 osp.join(root, 'configs')):
         paths += sorted(glob.glob(osp.join(base, '*', 'metafile.yml')))
     return paths
 
