@@ -195,9 +195,12 @@ def init_model(config: Union[PathLike, Config],
     """Build a model from a config and load a checkpoint, in eval mode.
 
     Args:
-        config (str | Path | Config): Config file or object.
+        config (str | Path | Config): Config file or object, or a
+            pretrained folder / ``hf://owner/name`` (``save_pretrained``;
+            then ``checkpoint`` is None or the same folder).
         checkpoint (str | Path, optional): Checkpoint (an MMEngine ``.pth``,
-            a plain state dict or the authors' release ``.ckpt``), loaded
+            a plain state dict, the authors' release ``.ckpt``, a
+            ``.safetensors`` file or a pretrained folder), loaded
             with mmallinone's weights-only-first loader. Missing / unexpected
             keys are logged. None keeps the initialised weights.
         device (str | torch.device): Defaults to ``'cpu'``.
@@ -210,6 +213,14 @@ def init_model(config: Union[PathLike, Config],
         ``inference_data`` (:class:`InferenceData`) and ``answer_vocab``
         (answer names of a QA config, or None) attached.
     """
+    from mmallinone.utils.pretrained import is_pretrained_ref
+    if isinstance(config, (str, os.PathLike)) and \
+            is_pretrained_ref(config) and (
+                checkpoint is None
+                or os.fspath(checkpoint) == os.fspath(config)
+                or (osp.isdir(checkpoint) and osp.samefile(checkpoint,
+                                                           config))):
+        return _init_pretrained(os.fspath(config), device, cfg_options)
     if isinstance(config, (str, os.PathLike)):
         cfg = Config.fromfile(os.fspath(config))
     elif isinstance(config, Config):
@@ -230,7 +241,7 @@ def init_model(config: Union[PathLike, Config],
         model.init_weights()
     else:
         checkpoint = os.fspath(checkpoint)
-        if not osp.isfile(checkpoint):
+        if not (osp.isfile(checkpoint) or is_pretrained_ref(checkpoint)):
             raise FileNotFoundError(f'Checkpoint not found: "{checkpoint}"')
         load_checkpoint(model, checkpoint, map_location='cpu')
     model.cfg = cfg
@@ -239,6 +250,20 @@ def init_model(config: Union[PathLike, Config],
     model.to(device)
     model.eval()
     return model
+
+
+def _init_pretrained(ref: str, device: Union[str, torch.device],
+                     cfg_options: Optional[dict]) -> nn.Module:
+    """``init_model`` of a pretrained folder or ``hf://owner/name[@rev]``.
+    """
+    from mmallinone.models import AllInOneBaseModel
+    from mmallinone.utils.pretrained import HUB_PREFIX
+    revision = None
+    if ref.startswith(HUB_PREFIX):
+        ref, _, revision = ref[len(HUB_PREFIX):].partition('@')
+    return AllInOneBaseModel.from_pretrained(
+        ref, revision=revision or None, map_location=str(device),
+        cfg_options=cfg_options)
 
 
 # ------------------------------------------------------------------ helpers

@@ -12,6 +12,6 @@ __all__ = [
     'MLMHead', 'WordPatchAlignmentLoss', 'VideoTextDataPreprocessor',
     'AllInOnePretrainer', 'AllInOneRetrieval', 'VideoTextContrastiveLoss', 'AllInOneVideoQA', 'AllInOneMultipleChoice',
     'OpenEndedQAHead', 'MultipleChoiceQAHead', 'AllInOneVideoBackbone',
-    'AllInOneZeroShotClassifier', 'AllInOneVCR'
+    'AllInOneZeroShotClassifier', 'AllInOneVCR', 'AllInOneZeroShotRetrieval'
 ]
 __all__ += list(_utils_all)  # checkpoint utilities (models/utils)

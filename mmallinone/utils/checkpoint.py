@@ -38,6 +38,8 @@ import torch
 from mmengine.logging import print_log
 from mmengine.runner import CheckpointLoader
 
+from .pretrained import load_safetensors_checkpoint
+
 __all__ = [
     'TRUST_ENV_VAR', 'UntrustedCheckpointError', 'is_trusted_checkpoint',
     'load_from_local_safe', 'register_checkpoint_loader'
@@ -90,6 +92,10 @@ def load_from_local_safe(
             and is not trusted.
     """
     filename = osp.expanduser(filename)
+    # a pretrained folder or .safetensors file: tensors only, never pickle
+    safe = load_safetensors_checkpoint(filename, map_location)
+    if safe is not None:
+        return safe
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     try:

@@ -126,3 +126,40 @@ def test_tools_test_evaluates_a_release_ckpt(tmp_path):
     assert 'is an All-in-One release' in log
     assert 'size mismatch' not in log
     assert 'missing keys' not in log.lower() or 'wpa' in log.lower()
+
+
+def run_in_process(monkeypatch, tool, *args):
+    """Run a converter's ``main`` here (no interpreter start-up)."""
+    import runpy
+    monkeypatch.setattr(sys, 'argv', [tool, *args])
+    runpy.run_path(osp.join(CONVERTERS, tool), run_name='__main__')
+
+
+def test_converters_write_and_read_safetensors(tmp_path, monkeypatch):
+    """``.safetensors`` outputs: tensors and the conversion report (meta)."""
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+    src = str(tmp_path / 'tiny.ckpt')
+    dst = str(tmp_path / 'tiny.safetensors')
+    release = release_state_dict(dims=32, depth=2, vocab=30522, text_len=40,
+                                 num_patches=196, std=0.02)
+    torch.save({'state_dict': release}, src)
+    run_in_process(monkeypatch, 'allinone_to_mmallinone.py', src, dst)
+    sd = load_file(dst)
+    assert torch.equal(sd['backbone.blocks.1.mlp.fc2.weight'],
+                       release['transformer.blocks.1.mlp.fc2.weight'])
+    with safe_open(dst, framework='pt') as f:
+        meta = json.loads(f.metadata()['meta'])
+    assert meta['converted_from'] == 'allinone_release'
+    # back to the released layout, safetensors in and out
+    back = str(tmp_path / 'back.safetensors')
+    run_in_process(monkeypatch, 'mmallinone_to_allinone.py', dst, back,
+                   '--with-rank-output')
+    again = load_file(back)
+    assert torch.equal(again['transformer.blocks.1.mlp.fc2.weight'],
+                       release['transformer.blocks.1.mlp.fc2.weight'])
+    # rank_output shares nothing with itm_score after the copy
+    assert torch.equal(again['rank_output.weight'],
+                       release['itm_score.fc.weight'][1:])

@@ -105,9 +105,12 @@ def model_fingerprint(args: argparse.Namespace, mode: str) -> str:
         version=CACHE_VERSION,
         mode=mode,
         config=osp.abspath(args.config),
-        config_mtime=file_key(args.config),
+        config_mtime=file_key(osp.join(args.config, 'config.json')
+                              if osp.isdir(args.config) else args.config),
         checkpoint=ckpt,
-        checkpoint_key=file_key(ckpt),
+        # a pretrained folder: its weights file identifies the content
+        checkpoint_key=file_key(osp.join(ckpt, 'model.safetensors')
+                                if osp.isdir(ckpt) else ckpt),
         options=repr(sorted((args.cfg_options or {}).items())))
     return hashlib.sha1(json.dumps(parts, sort_keys=True,
                                    default=str).encode()).hexdigest()

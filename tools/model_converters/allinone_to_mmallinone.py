@@ -4,6 +4,8 @@ to mmallinone keys.
     python tools/model_converters/allinone_to_mmallinone.py \
         pretrained/all-in-one-base.ckpt checkpoints/allinone_b.pth
 
+(``checkpoints/allinone_b.safetensors`` writes safetensors instead.)
+
 Reports mapped / dropped / unmapped keys and the backbone arguments that fit
 the checkpoint. The ``.ckpt`` is read weights-only (Lightning and sacred
 objects are replaced by inert stand-ins); ``--trust`` allows full unpickling
@@ -12,21 +14,20 @@ without converting (see docs/checkpoints.md).
 """
 import argparse
 import json
-import os
 import os.path as osp
-
-import torch
 
 import mmallinone  # noqa: F401,I001
 from mmallinone.models.utils import (convert_allinone_to_mmallinone,
                                      load_allinone_release, release_hparams,
                                      suggest_backbone_cfg)
+from mmallinone.utils.pretrained import save_state_dict
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('src', help='released .ckpt (or a state dict)')
-    parser.add_argument('dst', help='output .pth')
+    parser.add_argument(
+        'dst', help='output .pth, or .safetensors (tensors only, no pickle)')
     parser.add_argument(
         '--head-map',
         nargs='*',
@@ -52,16 +53,14 @@ def main() -> None:
     suggested = suggest_backbone_cfg(state_dict, hparams)
     print(report.summary())
     print('suggested backbone arguments:', json.dumps(suggested))
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    torch.save(
-        dict(
-            state_dict=state_dict,
-            meta=dict(
-                converted_from='allinone_release',
-                source=osp.basename(args.src),
-                unmapped=report.unmapped,
-                suggested_backbone=suggested,
-                allinone_config=hparams)), args.dst)
+    save_state_dict(
+        state_dict, args.dst,
+        meta=dict(
+            converted_from='allinone_release',
+            source=osp.basename(args.src),
+            unmapped=report.unmapped,
+            suggested_backbone=suggested,
+            allinone_config=hparams))
     print(f'saved {len(state_dict)} tensors to {args.dst}')
 
 

@@ -3,7 +3,9 @@
     python tools/model_converters/mmallinone_to_allinone.py \
         work_dirs/x/iter_1000.pth allinone_layout.ckpt [--with-rank-output]
 
-Writes ``{'state_dict': ...}`` (no Lightning hyper-parameters). The VTM head
+Writes ``{'state_dict': ...}`` (no Lightning hyper-parameters), or a
+safetensors file when ``dst`` ends with ``.safetensors``. The source may be
+a ``.safetensors`` file or a pretrained folder too. The VTM head
 becomes ``itm_score`` (``--vtm-name vtm_score`` for the co-training tree);
 ``--with-rank-output`` adds ``rank_output`` as a copy of its match row.
 """
@@ -15,12 +17,14 @@ import torch
 
 import mmallinone  # noqa: F401,I001
 from mmallinone.models.utils import convert_mmallinone_to_allinone
+from mmallinone.utils.pretrained import save_state_dict
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('src', help='mmallinone checkpoint')
-    parser.add_argument('dst', help='output .ckpt')
+    parser.add_argument(
+        'dst', help='output .ckpt, or .safetensors (tensors only)')
     parser.add_argument('--vtm-name', default='itm_score',
                         choices=['itm_score', 'vtm_score'])
     parser.add_argument('--with-rank-output', action='store_true')
@@ -36,8 +40,11 @@ def main() -> None:
         checkpoint, vtm_name=args.vtm_name,
         with_rank_output=args.with_rank_output)
     print(report.summary())
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    torch.save(dict(state_dict=state_dict), args.dst)
+    if args.dst.endswith('.safetensors'):
+        save_state_dict(state_dict, args.dst)
+    else:
+        os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
+        torch.save(dict(state_dict=state_dict), args.dst)
     print(f'saved {len(state_dict)} tensors to {args.dst}')
 
 

@@ -6,9 +6,10 @@ from .video_classifier import AllInOneVideoClassifier
 from .vcr import AllInOneVCR
 from .video_qa import AllInOneVideoQA
 from .zero_shot_classifier import AllInOneZeroShotClassifier
+from .zero_shot_retrieval import AllInOneZeroShotRetrieval
 
 __all__ = [
     'AllInOneBaseModel', 'AllInOnePretrainer', 'AllInOneRetrieval', 'AllInOneVideoQA',
     'AllInOneMultipleChoice', 'AllInOneVideoClassifier', 'AllInOneVCR',
-    'AllInOneZeroShotClassifier'
+    'AllInOneZeroShotClassifier', 'AllInOneZeroShotRetrieval'
 ]

@@ -7,18 +7,22 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from mmallinone.registry import MODELS
+from .hub_mixin import AllInOneHubMixin
 
 __all__ = ['AllInOneBaseModel']
 
 
 @MODELS.register_module()
-class AllInOneBaseModel(BaseModel):
+class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
     """Backbone + pooler + data preprocessor shared by every task model.
 
     Attribute names (``backbone``, ``pooler``, ``vtm_head``, ``mlm_head``)
     are the same in every task model, so a pre-training checkpoint loads into
     a downstream model with ``load_from`` / ``init_cfg`` and no key mapping;
     task-specific heads are simply reported as missing.
+
+    ``save_pretrained`` / ``from_pretrained`` / ``push_to_hub`` come from
+    :class:`AllInOneHubMixin` (Hugging Face Hub folders, safetensors).
 
     Args:
         backbone (dict): :class:`AllInOneTransformer` config.
