@@ -2,6 +2,7 @@
 from .formatting import PackVideoTextInputs, frames_to_tensor
 from .loading import (CachedVideoDecode, CachedVideoInit, LoadImageAsClip,
                       RestrictToClipWindow)
+from .shard_frames import LoadShardFrames
 from .text import MaskTokensForMLM, TokenizeCandidates, TokenizeText
 from .vcr import PackVCRInputs, VCRMarkEntities
 from .video_check import (SafeDecordInit, VideoCheckError, check_container,
@@ -12,5 +13,5 @@ __all__ = [
     'RestrictToClipWindow', 'MaskTokensForMLM', 'TokenizeText',
     'TokenizeCandidates', 'CachedVideoInit', 'CachedVideoDecode',
     'SafeDecordInit', 'VideoCheckError', 'check_container', 'probe_video',
-    'VCRMarkEntities', 'PackVCRInputs'
+    'VCRMarkEntities', 'PackVCRInputs', 'LoadShardFrames'
 ]

@@ -296,7 +296,9 @@ class SafeDecordInit(DecordInit):
         filename = results['filename']
         if osp.splitext(filename)[0] == filename:
             filename = filename + '.mp4'  # as mmaction.DecordInit
-        if self.io_backend == 'disk' and not self.kwargs:
+        if results.get('video_bytes') is not None:  # e.g. a shard member
+            data = results['video_bytes']
+        elif self.io_backend == 'disk' and not self.kwargs:
             data = fileio.get(filename)
         else:
             if self.file_client is None:
