@@ -68,6 +68,10 @@ def parse_args(argv=None):
     parser.add_argument('--split', default='train',
                         choices=['train', 'val', 'test'],
                         help='which <split>_dataloader.dataset to pack')
+    parser.add_argument('--subset', type=int, default=None,
+                        help='pack only the N-th dataset of a '
+                        'ConcatDataset (e.g. 0: WebVid, 1: HowTo100M of the '
+                        'pre-training recipe)')
     parser.add_argument('--mode', default='copy',
                         choices=['copy', 'transcode', 'frames'])
     parser.add_argument('--group-by', default='video',
@@ -436,6 +440,13 @@ def main(argv=None) -> int:
     os.makedirs(args.out, exist_ok=True)
     t0 = time.perf_counter()
     dataset = build_dataset(args.config, args.split, args.cfg_options)
+    if args.subset is not None:
+        leaves = _leaf_datasets(dataset)
+        if not 0 <= args.subset < len(leaves):
+            print(f'make_shards: --subset {args.subset} but the dataset has '
+                  f'{len(leaves)} parts', file=sys.stderr)
+            return 2
+        dataset = leaves[args.subset]
     items = collect_items(dataset, args.group_by)
     if args.limit:
         items = items[:args.limit]
