@@ -115,6 +115,7 @@ def index_shard(path: str, backend_args: Optional[dict] = None
     Returns:
         dict: ``samples``: list of ``(key, {ext: (offset, size) | bytes})``
         in shard order (text members as bytes, others as offset and size);
+        a member cut short by a truncation appears as ``'__cut__'``;
         ``truncated``: a message if the shard ends early (None otherwise);
         ``size``: the shard's bytes.
     """
@@ -149,6 +150,7 @@ def index_shard(path: str, backend_args: Optional[dict] = None
                 truncated = (f'shard "{path}" is truncated: member '
                              f'"{m.name}" needs bytes {m.offset_data}-'
                              f'{m.offset_data + m.size}, the file has {size}')
+                members.append((m.name, -1, -1))  # its sample is lost
                 break
             end = m.offset_data + m.size
             if m.isfile():
@@ -165,7 +167,9 @@ def index_shard(path: str, backend_args: Optional[dict] = None
         for name, offset, msize in members:
             key, ext = _split_key(name)
             entry = samples.setdefault(key, {})
-            if ext.lower() in ('json', 'txt', 'cls'):
+            if offset < 0:
+                entry['__cut__'] = name
+            elif ext.lower() in ('json', 'txt', 'cls'):
                 f.seek(offset)
                 entry[ext.lower()] = f.read(msize)
             else:
@@ -316,6 +320,10 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
     def _parse_sample(self, path: str, key: str,
                       members: Dict[str, Any]) -> Optional[dict]:
         """Build the data info of one sample, or report it."""
+        if '__cut__' in members:
+            self._lost(path, key, f'member "{members["__cut__"]}" is cut '
+                       'short by the truncation')
+            return None
         video = [e for e in members if e.lower() in self.video_exts]
         frames = sorted((int(m.group(1)), e) for e in members
                         for m in [_FRAME_EXT.match(e)] if m)
