@@ -182,11 +182,13 @@ def index_shard(path: str, backend_args: Optional[dict] = None
 class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
     """Video-text pairs read from webdataset tar shards by index.
 
-    **Caption.** ``caption_from='auto'`` takes the ``.txt`` member when the
-    sample has one, else the JSON field ``caption_key``; ``'txt'`` /
-    ``'json'`` force one. A JSON list under ``captions_key`` (written by
-    ``make_shards.py`` for multi-caption datasets) gives several captions,
-    one drawn per access, with ``clip_windows`` (HowTo100M) when present.
+    **Caption.** ``caption_from='auto'`` takes the JSON list under
+    ``captions_key`` when there is one (written by ``make_shards.py``:
+    several captions, one drawn per access, with ``clip_windows`` for
+    HowTo100M), else the ``.txt`` member, else the JSON field
+    ``caption_key`` (video2dataset writes both ``.txt`` and
+    ``"caption"``); ``'txt'`` uses the ``.txt`` member only, ``'json'`` the
+    JSON fields only.
     The other JSON fields go into ``results['shard_meta']`` (add
     ``'shard_meta'`` to ``PackVideoTextInputs.meta_keys`` to keep them in the
     data sample's metainfo); ``label``, ``answer`` and ``options`` are used
@@ -353,22 +355,24 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
             info['frames'] = [list(members[e]) for _, e in frames]
         member = f'member "{key}.json"'
         captions = None
-        if self.caption_from != 'json' and 'txt' in members:
+        use_txt = 'txt' in members and (
+            self.caption_from == 'txt' or
+            (self.caption_from == 'auto' and self.captions_key not in meta))
+        if use_txt:
             text = members['txt'].decode('utf-8', 'replace').strip()
             captions = self.check_captions(text, path, f'member "{key}.txt"',
                                            'text')
-        elif self.caption_from != 'txt':
-            if self.captions_key in meta:
-                captions = self.check_captions(meta[self.captions_key], path,
-                                               member, self.captions_key)
-            elif self.caption_key in meta:
-                captions = self.check_captions(meta[self.caption_key], path,
-                                               member, self.caption_key)
-            else:
-                self.invalid(path, member, self.caption_key, 'missing caption '
-                             '(no .txt member, no JSON field)')
-        else:
+        elif self.caption_from == 'txt':
             self.invalid(path, f'sample "{key}"', 'txt', 'no .txt member')
+        elif self.captions_key in meta:
+            captions = self.check_captions(meta[self.captions_key], path,
+                                           member, self.captions_key)
+        elif self.caption_key in meta:
+            captions = self.check_captions(meta[self.caption_key], path,
+                                           member, self.caption_key)
+        else:
+            self.invalid(path, member, self.caption_key, 'missing caption '
+                         '(no .txt member, no JSON field)')
         if captions is None:
             return None
         info['captions'] = captions

@@ -468,7 +468,9 @@ def main(argv=None) -> int:
             bar.update(len(job[1]))
     else:
         import multiprocessing as mp
-        with mp.get_context('spawn').Pool(args.workers) as pool:
+        # fork (Linux, like PyTorch's DataLoader): no re-import per worker
+        method = 'fork' if 'fork' in mp.get_all_start_methods() else 'spawn'
+        with mp.get_context(method).Pool(args.workers) as pool:
             for stats in pool.imap_unordered(write_shard, jobs):
                 results.append(stats)
                 bar.update(stats['items'])
