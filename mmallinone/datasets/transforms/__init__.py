@@ -4,13 +4,17 @@ from .loading import (CachedVideoDecode, CachedVideoInit, LoadImageAsClip,
                       RestrictToClipWindow)
 from .text import MaskTokensForMLM, TokenizeCandidates, TokenizeText
 from .vcr import PackVCRInputs, VCRMarkEntities
+from .keyframe_snap import SnapToKeyframes
 from .video_check import (SafeDecordInit, VideoCheckError, check_container,
                           probe_video)
+from .video_decode import VideoDecode
+from .video_init import SafeVideoInit
 
 __all__ = [
     'PackVideoTextInputs', 'frames_to_tensor', 'LoadImageAsClip',
     'RestrictToClipWindow', 'MaskTokensForMLM', 'TokenizeText',
     'TokenizeCandidates', 'CachedVideoInit', 'CachedVideoDecode',
     'SafeDecordInit', 'VideoCheckError', 'check_container', 'probe_video',
-    'VCRMarkEntities', 'PackVCRInputs'
+    'VCRMarkEntities', 'PackVCRInputs', 'SafeVideoInit', 'VideoDecode',
+    'SnapToKeyframes'
 ]

@@ -165,18 +165,23 @@ _PROBE_CODE = {
         'if n:\n'
         '    reader.get_batch(sorted({0, n // 2, n - 1})).asnumpy()\n'
         'print(n)\n'),
-    # The PyAV / torchcodec probes go through mmallinone's own readers.
-    'pyav': None,
-    'torchcodec': None,
+    'pyav': (
+        'import io, sys\n'
+        'import av\n'
+        'container = av.open(io.BytesIO(sys.stdin.buffer.read()))\n'
+        'n = 0\n'
+        'for frame in container.decode(video=0):\n'
+        '    n += 1\n'
+        'print(n)\n'),
+    'torchcodec': (
+        'import sys\n'
+        'from torchcodec.decoders import VideoDecoder\n'
+        'dec = VideoDecoder(sys.stdin.buffer.read(), seek_mode="exact")\n'
+        'n = dec.metadata.num_frames or 0\n'
+        'if n:\n'
+        '    dec.get_frames_at(sorted({0, n // 2, n - 1}))\n'
+        'print(n)\n'),
 }
-_READER_PROBE = (
-    'import sys\n'
-    'from mmallinone.datasets.transforms.video_readers import open_video\n'
-    'reader = open_video(sys.stdin.buffer.read(), {backend!r})\n'
-    'n = len(reader)\n'
-    'if n:\n'
-    '    reader.get_batch(sorted({{0, n // 2, n - 1}}))\n'
-    'print(n)\n')
 
 #: Per-process cache of probe results:
 #: (filename, size, backend) -> (frames, error).
@@ -219,17 +224,12 @@ def probe_video(data: bytes,
     if backend not in _PROBE_CODE:
         raise ValueError(f'probe_video: unknown backend {backend!r}, '
                          f'choose from {sorted(_PROBE_CODE)}')
-    code = _PROBE_CODE[backend] or _READER_PROBE.format(backend=backend)
+    code = _PROBE_CODE[backend]
     key = (filename, len(data), backend)
     if use_cache and key in _PROBE_CACHE:
         frames, error = _PROBE_CACHE[key]
     else:
         env = dict(os.environ, OMP_NUM_THREADS='1')
-        # the child imports mmallinone from wherever this process does
-        pkg_root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-            osp.abspath(__file__)))))
-        env['PYTHONPATH'] = os.pathsep.join(
-            p for p in (pkg_root, env.get('PYTHONPATH')) if p)
         try:
             proc = subprocess.run([sys.executable, '-c', code],
                                   input=data,
