@@ -57,24 +57,27 @@ class SnapToKeyframes(BaseTransform):
         if not keys:
             return out.reshape(np.shape(inds))
         max_frames = self.max_shift * (fps if fps > 0 else 30.)
-        taken = set()
+        originals = set(flat.tolist())
+        taken = set()  # snapped values given out so far
         used_keys = set()
         for n, i in enumerate(flat.tolist()):
             pos = bisect.bisect_right(keys, i)
             near = [keys[p] for p in (pos - 1, pos) if 0 <= p < len(keys)]
             k = min(near, key=lambda key: (abs(key - i), key))
             if abs(k - i) > max_frames or k in used_keys:
-                taken.add(i)
-                continue
-            used_keys.add(k)
+                continue  # exact
             nxt = keys[keys.index(k) + 1] if k != keys[-1] else total
-            room = min(self.max_jitter, nxt - 1 - k, total - 1 - k)
-            j = int(np.random.randint(room + 1)) if room > 0 else 0
-            new = k + j
-            if new in taken:
-                new = i  # keep the samples distinct
-            taken.add(new)
-            out[n] = new
+            room = max(0, min(self.max_jitter, nxt - 1 - k, total - 1 - k))
+            start = int(np.random.randint(room + 1))
+            # the drawn jitter first, then the others: never a value that
+            # another sample has or keeps
+            for j in [start] + [x for x in range(room + 1) if x != start]:
+                new = k + j
+                if new == i or (new not in taken and new not in originals):
+                    used_keys.add(k)
+                    taken.add(new)
+                    out[n] = new
+                    break
         if np.all(np.diff(flat) >= 0):
             out.sort()  # a sorted sampling stays in temporal order
         return out.reshape(np.shape(inds))
