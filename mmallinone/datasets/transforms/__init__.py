@@ -1,10 +1,11 @@
 """Data transforms of mmallinone (registered in ``TRANSFORMS``)."""
 from .formatting import PackVideoTextInputs, frames_to_tensor
+from .keyframe_snap import SnapToKeyframes
 from .loading import (CachedVideoDecode, CachedVideoInit, LoadImageAsClip,
                       RestrictToClipWindow)
+from .shard_frames import LoadShardFrames
 from .text import MaskTokensForMLM, TokenizeCandidates, TokenizeText
 from .vcr import PackVCRInputs, VCRMarkEntities
-from .keyframe_snap import SnapToKeyframes
 from .video_check import (SafeDecordInit, VideoCheckError, check_container,
                           probe_video)
 from .video_decode import VideoDecode
@@ -15,6 +16,6 @@ __all__ = [
     'RestrictToClipWindow', 'MaskTokensForMLM', 'TokenizeText',
     'TokenizeCandidates', 'CachedVideoInit', 'CachedVideoDecode',
     'SafeDecordInit', 'VideoCheckError', 'check_container', 'probe_video',
-    'VCRMarkEntities', 'PackVCRInputs', 'SafeVideoInit', 'VideoDecode',
-    'SnapToKeyframes'
+    'VCRMarkEntities', 'PackVCRInputs', 'LoadShardFrames', 'SafeVideoInit',
+    'VideoDecode', 'SnapToKeyframes'
 ]
