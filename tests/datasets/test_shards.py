@@ -22,10 +22,10 @@ CAPTIONS = json.loads(open(osp.join(osp.dirname(osp.dirname(osp.dirname(
     'pretrain_demo.jsonl')).readline())
 
 DECODE = [
-    dict(type='SafeDecordInit'),
+    dict(type='SafeVideoInit', backend='auto'),
     dict(type='mmaction.UniformSample', clip_len=2, num_clips=1,
          test_mode=True),
-    dict(type='mmaction.DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='PackVideoTextInputs',
          meta_keys=('text', 'video_id', 'filename', 'shard_meta')),
 ]

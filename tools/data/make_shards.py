@@ -101,6 +101,9 @@ def parse_args(argv=None):
                         help='pack only the first N items (0: all)')
     parser.add_argument('--no-check', action='store_true',
                         help='skip reading every shard back at the end')
+    parser.add_argument('--check-backend', default='auto',
+                        help='decoder of the final check (SafeVideoInit '
+                        'backend: auto, decord, pyav, torchcodec)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='override config keys, key=value (e.g. '
                         'train_dataloader.dataset.data_root=...)')
@@ -406,7 +409,7 @@ def write_shard(job: Tuple[int, List[dict], str, dict]) -> dict:
     return stats
 
 
-def check_shards(out_dir: str, mode: str) -> dict:
+def check_shards(out_dir: str, mode: str, backend: str = 'auto') -> dict:
     """Read every sample back through the real dataset and decode it."""
     from mmengine.registry import init_default_scope
 
@@ -417,10 +420,10 @@ def check_shards(out_dir: str, mode: str) -> dict:
         pipeline = [dict(type='LoadShardFrames', clip_len=1, test_mode=True)]
     else:
         pipeline = [
-            dict(type='SafeDecordInit'),
+            dict(type='SafeVideoInit', backend=backend),
             dict(type='mmaction.UniformSample', clip_len=1, num_clips=1,
                  test_mode=True),
-            dict(type='mmaction.DecordDecode')
+            dict(type='VideoDecode')
         ]
     ds = VideoTextShardDataset(
         shards=osp.join(out_dir, '*.tar'), ann_index=False,
@@ -493,7 +496,7 @@ def main(argv=None) -> int:
         seconds=round(time.perf_counter() - t0, 2))
     status = 0
     if not args.no_check:
-        check = check_shards(args.out, args.mode)
+        check = check_shards(args.out, args.mode, args.check_backend)
         manifest['check'] = check
         if check['samples'] != manifest['num_samples'] or check['failed'] \
                 or check['truncated_shards'] or check['lost_samples']:
