@@ -268,7 +268,9 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
         self.num_truncated_shards = 0
         self.init_ann_index(ann_index)
         self._shard_list: Optional[List[str]] = None
-        super().__init__(ann_file='', **kwargs)
+        # ann_file only names the shards in messages
+        super().__init__(ann_file=shards if isinstance(shards, str) else
+                         f'{len(shards)} shard patterns', **kwargs)
 
     # ------------------------------------------------------------ shards
     @property
@@ -287,7 +289,16 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
         Returns:
             list[dict]: One data info per sample.
         """
-        return list(self.iter_data_infos())
+        data_list = list(self.iter_data_infos())
+        if not data_list:
+            raise ValueError(self._empty_message())
+        return data_list
+
+    def _empty_message(self) -> str:
+        return (f'{type(self).__name__}: no usable sample in the '
+                f'{len(self.shard_list)} shards of {self.shards!r} '
+                f'({self.num_truncated_shards} truncated, '
+                f'{self.num_lost_samples} samples lost)')
 
     def iter_data_infos(self) -> Iterator[dict]:
         """Yield the data infos of all shards, in shard and member order."""
@@ -452,7 +463,9 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
     def build_ann_index(self, folder: str) -> Dict:
         """Build the index, then add the lost / truncated counts to it."""
         meta = super().build_ann_index(folder)
-        meta.update(num_lost_samples=self.num_lost_samples,
+        meta.update(source=self.shards if isinstance(self.shards, str)
+                    else list(self.shards),
+                    num_lost_samples=self.num_lost_samples,
                     num_truncated_shards=self.num_truncated_shards,
                     num_shards=len(self.shard_list))
         path = osp.join(folder, 'meta.json')
@@ -471,6 +484,8 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
                 meta = json.load(f)
             self.num_lost_samples = meta.get('num_lost_samples', 0)
             self.num_truncated_shards = meta.get('num_truncated_shards', 0)
+            if not meta.get('num_samples'):
+                raise ValueError(self._empty_message())
             if self.num_lost_samples or self.num_truncated_shards:
                 MMLogger.get_current_instance().warning(
                     f'{type(self).__name__}: {self.num_truncated_shards} '

@@ -142,6 +142,11 @@ def test_truncated_shard_keeps_the_samples_before_the_cut(shards, tmp_path):
     # the counts travel with the cached index
     cached = _dataset(cut, ann_index=str(tmp_path / 'idx'))
     assert cached.num_truncated_shards == 1 and len(cached) == 1
+    # nothing usable left: a clear error, not an empty dataset
+    with open(cut, 'wb') as f:
+        f.write(data[:700])
+    with pytest.raises(ValueError, match='no usable sample'):
+        _dataset(cut)
 
 
 def test_malformed_json_member_names_shard_and_member(shards, tmp_path):

@@ -31,6 +31,11 @@ every shard back through :class:`~mmallinone.datasets.VideoTextShardDataset`
 and decodes one frame of every sample (``--no-check`` skips it); the exit
 status is 1 if a sample is missing or fails to decode.
 
+Shards (a video2dataset download of Panda-70M, say) are a dataset too:
+with a config whose dataset is a ``VideoTextShardDataset``, ``--mode
+transcode`` re-packs them into small, fast shards (the JSON fields are
+kept).
+
 Example::
 
     python tools/data/make_shards.py configs/allinone/pretrain_ti_demo.py \\
@@ -58,7 +63,9 @@ if REPO not in sys.path:
 #: data-info fields that are not copied into the JSON member as they are
 _INTERNAL = {'sample_idx', 'filename', 'text', 'captions', 'caption_idx',
              'clip_window', 'clip_windows', 'modality', 'start_index',
-             'caption_path', 'candidates', 'video_id'}
+             'caption_path', 'candidates', 'video_id',
+             # VideoTextShardDataset (re-packing shards)
+             'shard', 'key', 'video', 'frames', 'shard_meta'}
 
 
 def parse_args(argv=None):
@@ -174,8 +181,8 @@ def collect_items(dataset, group_by: str = 'video') -> List[dict]:
     for ds in _leaf_datasets(dataset):
         for idx in range(len(ds)):
             info = ds.get_data_info(idx)
-            if hasattr(ds, 'load_sample_annotation'):
-                info = ds.load_sample_annotation(info)
+            if 'shard' not in info and hasattr(ds, 'load_sample_annotation'):
+                info = ds.load_sample_annotation(info)  # e.g. HowTo100M
             caps = info.get('captions')
             if caps is None:
                 caps = [info['text']] if 'text' in info else []
@@ -190,6 +197,7 @@ def collect_items(dataset, group_by: str = 'video') -> List[dict]:
                     extra[k] = _jsonable(v)
                 except TypeError:
                     continue
+            extra.update(_jsonable(info.get('shard_meta', {})))
             if 'candidates' in info:
                 extra['options'] = list(info['candidates'])
             fname = info['filename']
@@ -207,6 +215,8 @@ def collect_items(dataset, group_by: str = 'video') -> List[dict]:
                 captions=list(caps), extra=extra)
             if windows is not None:
                 item['clip_windows'] = [list(map(float, w)) for w in windows]
+            if 'shard' in info and 'video' in info:  # a shard's member
+                item['range'] = [info['shard'], *info['video']]
             items.append(item)
             by_file[fname] = item
     for item in items:  # a video with windows for only some captions
@@ -344,6 +354,7 @@ def write_shard(job: Tuple[int, List[dict], str, dict]) -> dict:
     from mmengine import fileio
 
     import mmallinone  # noqa: F401  (fsspec backend for remote sources)
+    from mmallinone.fileio import read_range
     shard_id, items, out_dir, opts = job
     name = f'{shard_id:05d}'
     tar_path = osp.join(out_dir, name + '.tar')
@@ -362,7 +373,10 @@ def write_shard(job: Tuple[int, List[dict], str, dict]) -> dict:
         for j, item in enumerate(items):
             key = f'{name}{j:04d}'
             try:
-                data = fileio.get(item['filename'])
+                if 'range' in item:  # re-packing shards
+                    data = read_range(*item['range'])
+                else:
+                    data = fileio.get(item['filename'])
                 in_bytes += len(data)
                 mode = opts['mode']
                 if mode == 'copy':
