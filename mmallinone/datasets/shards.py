@@ -314,7 +314,8 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
             for path, res in zip(shards, pool.map(index, shards)):
                 if res['truncated']:
                     self.num_truncated_shards += 1
-                    logger.warning(f'{type(self).__name__}: {res["truncated"]}')
+                    logger.warning(
+                        f'{type(self).__name__}: {res["truncated"]}')
                 for key, members in res['samples']:
                     info = self._parse_sample(path, key, members)
                     if info is not None:

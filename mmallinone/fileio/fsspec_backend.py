@@ -175,7 +175,7 @@ class FsspecBackend(BaseStorageBackend):
     @contextlib.contextmanager
     def open(self, filepath: Union[str, os.PathLike], block_size: int = 1 << 20
              ) -> Iterator[Any]:
-        """A seekable, read-only file object (range reads of ``block_size``)."""
+        """A seekable read-only file object (``block_size`` range reads)."""
         url = str(filepath)
         with self.fs(url).open(url, 'rb', block_size=block_size) as f:
             yield f

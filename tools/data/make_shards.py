@@ -52,7 +52,7 @@ import sys
 import tarfile
 import time
 from fractions import Fraction
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Tuple
 
 import numpy as np
 
