@@ -7,6 +7,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
+import torch
 from mmengine.registry import init_default_scope
 
 import mmallinone.datasets  # noqa: F401
@@ -216,3 +217,10 @@ def test_reads_over_http_with_retries_and_skips(shards):
         assert ds._load(3) is None
         assert ds.num_skipped == 1
         assert remote_stats()['failures'] - before['failures'] == 1
+        server.drops.clear()
+        # forked dataloader workers open their own connections
+        loader = torch.utils.data.DataLoader(
+            ds, batch_size=None, num_workers=2, collate_fn=lambda x: x)
+        ids = [s['data_samples'].metainfo['video_id'] for s in loader]
+        assert sorted(ids) == sorted(ds.get_data_info(i)['video_id']
+                                     for i in range(5))
