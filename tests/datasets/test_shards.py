@@ -130,11 +130,17 @@ def test_truncated_shard_keeps_the_samples_before_the_cut(shards, tmp_path):
     assert len(ds) == 3  # 2 of shard 0, the first of the cut one
     assert ds.num_truncated_shards == 1 and ds.num_lost_samples == 1
     assert ds[2]['data_samples'].metainfo['filename'].startswith(cut)
-    # cut at a member boundary: no end-of-archive marker
+    # cut at a member boundary: no end-of-archive marker; the samples
+    # after the cut are counted from the shard's _stats.json sidecar
     with open(cut, 'wb') as f:
         f.write(data[:offset - 512])
     ds = _dataset(cut)
     assert len(ds) == 1 and ds.num_truncated_shards == 1
+    assert ds.num_lost_samples == 0  # unknown without a sidecar
+    with open(cut[:-4] + '_stats.json', 'w') as f:
+        json.dump(dict(samples=2), f)  # as make_shards.py writes it
+    ds = _dataset(cut)
+    assert len(ds) == 1 and ds.num_lost_samples == 1
     # the counts travel with the cached index
     cached = _dataset(cut, ann_index=str(tmp_path / 'idx'))
     assert cached.num_truncated_shards == 1 and len(cached) == 1
