@@ -10,6 +10,7 @@ from .qa import __all__ as _qa_all
 from .retrieval import *  # noqa: F401,F403
 from .retrieval import __all__ as _retrieval_all
 from .samplers import ResumableInfiniteSampler
+from .shards import VideoTextShardDataset
 from .transforms import (LoadImageAsClip, MaskTokensForMLM,
                          PackVideoTextInputs, RestrictToClipWindow,
                          TokenizeText)
@@ -24,5 +25,5 @@ __all__ = [
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
     'ResumableInfiniteSampler', 'VCRDataset', 'YTTemporalDataset',
-    'RobustVideoDataset'
+    'RobustVideoDataset', 'VideoTextShardDataset'
 ] + list(_retrieval_all) + list(_qa_all) + list(_image_text_all)

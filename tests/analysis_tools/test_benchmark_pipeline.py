@@ -23,9 +23,9 @@ def test_benchmark_pipeline_demo(tmp_path, capsys):
     # the one-thread measurement does not leak into the caller's process
     assert torch.get_num_threads() == threads
     table = capsys.readouterr().out
-    assert '| DecordDecode |' in table and '| TokenizeText |' in table
+    assert '| VideoDecode |' in table and '| TokenizeText |' in table
     steps = {r['transform']: r for r in res['transforms']}
-    assert steps['DecordDecode']['ms'] > 0
+    assert steps['VideoDecode']['ms'] > 0
     assert abs(sum(r['share'] for r in res['transforms']) - 1) < 1e-6
     (row, ) = res['workers']
     # every timed sample decoded its clip and a false clip

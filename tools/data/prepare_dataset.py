@@ -17,7 +17,7 @@ it cannot drift from what training reads. Three steps:
    with file, line and field) and every media path it names is checked to
    exist; a summary lists the missing ones.
 3. **decode** (``--decode N``): N random media files per config are opened
-   with :class:`~mmallinone.datasets.transforms.SafeDecordInit` (header
+   with :class:`~mmallinone.datasets.transforms.SafeVideoInit` (header
    check and decoding), so truncated or unreadable files are found before
    training.
 
@@ -269,7 +269,7 @@ def check(name: str, root: str, decode: int = 0, seed: int = 0) -> bool:
     from mmengine.registry import init_default_scope
 
     import mmallinone  # noqa: F401
-    from mmallinone.datasets.transforms import SafeDecordInit
+    from mmallinone.datasets.transforms import SafeVideoInit
     from mmallinone.registry import DATASETS
     init_default_scope('mmallinone')
     spec = SPECS[name]
@@ -306,7 +306,7 @@ def check(name: str, root: str, decode: int = 0, seed: int = 0) -> bool:
             if decode and present:
                 sample = random.Random(seed).sample(
                     present, min(decode, len(present)))
-                opener = SafeDecordInit()
+                opener = SafeVideoInit()  # decord, else torchcodec/PyAV
                 broken = []
                 for path in _progress(sample, 20):
                     try:

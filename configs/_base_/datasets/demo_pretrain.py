@@ -20,16 +20,20 @@ max_text_len = 40
 batch_size = 2
 num_workers = 2
 
+# Video decoder: 'auto' (decord if installed, else torchcodec, else PyAV),
+# 'decord', 'pyav' or 'torchcodec' -- same frames, see docs/decoders.md.
+video_backend = 'auto'
+
 tokenizer = dict(type='BertWordPieceTokenizer')
 
 train_pipeline = [
-    dict(type='SafeDecordInit'),
+    dict(type='SafeVideoInit', backend=video_backend),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,
         num_clips=1,
         test_mode=False),
-    dict(type='mmaction.DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
     dict(type='mmaction.RandomResizedCrop', area_range=(0.5, 1.0)),
     dict(type='mmaction.Resize', scale=(img_size, img_size), keep_ratio=False),
@@ -43,13 +47,13 @@ train_pipeline = [
     dict(type='PackVideoTextInputs'),
 ]
 val_pipeline = [
-    dict(type='SafeDecordInit'),
+    dict(type='SafeVideoInit', backend=video_backend),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,
         num_clips=1,
         test_mode=True),
-    dict(type='mmaction.DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
     dict(type='mmaction.CenterCrop', crop_size=img_size),
     dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),

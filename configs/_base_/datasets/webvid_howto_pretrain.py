@@ -30,12 +30,16 @@ max_text_len = 40
 batch_size = 8
 num_workers = 8
 
+# Video decoder: 'auto' (decord if installed, else torchcodec, else PyAV),
+# 'decord', 'pyav' or 'torchcodec' -- same frames, see docs/decoders.md.
+video_backend = 'auto'
+
 tokenizer = dict(type='BertWordPieceTokenizer')
 
 train_pipeline = [
     # header-checked opening; a web video with fewer frames than a clip
     # needs is a logged skip, not a clip of repeated frames
-    dict(type='SafeDecordInit', min_frames=num_frames),
+    dict(type='SafeVideoInit', backend=video_backend, min_frames=num_frames),
     # HowTo100M: sample inside the chosen caption's [start, end] window;
     # a no-op for WebVid samples (they have no clip_window)
     dict(type='RestrictToClipWindow'),
@@ -44,7 +48,7 @@ train_pipeline = [
         clip_len=num_frames,
         num_clips=1,
         test_mode=False),
-    dict(type='mmaction.DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
     dict(type='mmaction.RandomResizedCrop', area_range=(0.5, 1.0)),
     dict(type='mmaction.Resize', scale=(img_size, img_size), keep_ratio=False),
@@ -58,14 +62,14 @@ train_pipeline = [
     dict(type='PackVideoTextInputs'),
 ]
 val_pipeline = [
-    dict(type='SafeDecordInit'),
+    dict(type='SafeVideoInit', backend=video_backend),
     dict(type='RestrictToClipWindow'),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,
         num_clips=1,
         test_mode=True),
-    dict(type='mmaction.DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
     dict(type='mmaction.CenterCrop', crop_size=img_size),
     dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),

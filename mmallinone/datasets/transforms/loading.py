@@ -210,10 +210,12 @@ class _DecodedVideoCache:
                 except (OSError, EOFError, ValueError, KeyError,
                         zipfile.BadZipFile):
                     pass  # a damaged entry: decode again and overwrite it
-        import decord
-        reader = decord.VideoReader(filename, num_threads=1)
-        frames = reader.get_batch(list(range(len(reader)))).asnumpy()
+        from .video_readers import open_video
+        with open(filename, 'rb') as f:
+            reader = open_video(f.read(), 'auto')  # decord where installed
+        frames = reader.get_batch(list(range(len(reader))))
         fps = float(reader.get_avg_fps())
+        reader.close()
         if disk is not None:
             os.makedirs(cache_dir, exist_ok=True)
             # write-then-rename: concurrent processes never read half a file
@@ -247,7 +249,8 @@ class CachedVideoInit(BaseTransform):
 
     A drop-in for ``mmaction.DecordInit`` when the same tiny videos are read
     thousands of times (synthetic benchmarks, the demo set): the frames are
-    decoded with decord on first access and kept in memory, so training is
+    decoded on first access (decord, else torchcodec or PyAV: the same
+    frames) and kept in memory, so training is
     not bound by decoding. Pair it with :class:`CachedVideoDecode` instead of
     ``mmaction.DecordDecode``; mmaction2's samplers (``UniformSample``,
     ``SampleFrames``) run unchanged in between.

@@ -37,7 +37,7 @@ from mmallinone.registry import TRANSFORMS
 
 __all__ = [
     'VideoCheckError', 'check_container', 'container_kind', 'probe_video',
-    'SafeDecordInit'
+    'SafeVideoOpenMixin', 'SafeDecordInit'
 ]
 
 
@@ -152,21 +152,40 @@ def container_kind(data: bytes) -> str:
     return 'other'
 
 
-# Runs in a fresh interpreter: reads the file's bytes on stdin, opens them
-# exactly as mmaction.DecordInit does and decodes the first, middle and last
-# frame; prints the frame count.
-_PROBE_CODE = (
-    'import io, sys\n'
-    'import decord\n'
-    'reader = decord.VideoReader(io.BytesIO(sys.stdin.buffer.read()), '
-    'num_threads=1)\n'
-    'n = len(reader)\n'
-    'if n:\n'
-    '    reader.get_batch(sorted({0, n // 2, n - 1})).asnumpy()\n'
-    'print(n)\n')
+# Run in a fresh interpreter: read the file's bytes on stdin, open them from
+# memory as the Init transforms do, decode the first, middle and last frame
+# and print the frame count.
+_PROBE_CODE = {
+    'decord': (
+        'import io, sys\n'
+        'import decord\n'
+        'reader = decord.VideoReader(io.BytesIO(sys.stdin.buffer.read()), '
+        'num_threads=1)\n'
+        'n = len(reader)\n'
+        'if n:\n'
+        '    reader.get_batch(sorted({0, n // 2, n - 1})).asnumpy()\n'
+        'print(n)\n'),
+    'pyav': (
+        'import io, sys\n'
+        'import av\n'
+        'container = av.open(io.BytesIO(sys.stdin.buffer.read()))\n'
+        'n = 0\n'
+        'for frame in container.decode(video=0):\n'
+        '    n += 1\n'
+        'print(n)\n'),
+    'torchcodec': (
+        'import sys\n'
+        'from torchcodec.decoders import VideoDecoder\n'
+        'dec = VideoDecoder(sys.stdin.buffer.read(), seek_mode="exact")\n'
+        'n = dec.metadata.num_frames or 0\n'
+        'if n:\n'
+        '    dec.get_frames_at(sorted({0, n // 2, n - 1}))\n'
+        'print(n)\n'),
+}
 
-#: Per-process cache of probe results: (filename, size) -> (frames, error).
-_PROBE_CACHE: Dict[Tuple[str, int], Tuple[int, Optional[str]]] = {}
+#: Per-process cache of probe results:
+#: (filename, size, backend) -> (frames, error).
+_PROBE_CACHE: Dict[Tuple[str, int, str], Tuple[int, Optional[str]]] = {}
 
 
 def _signal_name(returncode: int) -> str:
@@ -179,8 +198,9 @@ def _signal_name(returncode: int) -> str:
 def probe_video(data: bytes,
                 filename: str = '<bytes>',
                 timeout: float = 60.,
-                use_cache: bool = True) -> int:
-    """Open and decode a video with decord in a subprocess.
+                use_cache: bool = True,
+                backend: str = 'decord') -> int:
+    """Open and decode a video in a subprocess.
 
     A crash (e.g. SIGSEGV) or hang of the decoder happens in the child and is
     reported here as an exception. Results (success or failure) are cached
@@ -192,20 +212,26 @@ def probe_video(data: bytes,
         timeout (float): Seconds before the probe counts as hung.
             Defaults to 60.
         use_cache (bool): Read/write the per-process cache. Defaults to True.
+        backend (str): Decoder to probe with: ``'decord'``, ``'pyav'`` or
+            ``'torchcodec'``. Defaults to ``'decord'``.
 
     Returns:
-        int: The number of frames decord reports.
+        int: The number of frames the decoder reports.
 
     Raises:
         VideoCheckError: The child crashed, hung or raised.
     """
-    key = (filename, len(data))
+    if backend not in _PROBE_CODE:
+        raise ValueError(f'probe_video: unknown backend {backend!r}, '
+                         f'choose from {sorted(_PROBE_CODE)}')
+    code = _PROBE_CODE[backend]
+    key = (filename, len(data), backend)
     if use_cache and key in _PROBE_CACHE:
         frames, error = _PROBE_CACHE[key]
     else:
         env = dict(os.environ, OMP_NUM_THREADS='1')
         try:
-            proc = subprocess.run([sys.executable, '-c', _PROBE_CODE],
+            proc = subprocess.run([sys.executable, '-c', code],
                                   input=data,
                                   capture_output=True,
                                   timeout=timeout,
@@ -230,18 +256,96 @@ def probe_video(data: bytes,
     return frames
 
 
+class SafeVideoOpenMixin:
+    """The read / check / count steps shared by every safe Init transform.
+
+    An Init transform (:class:`SafeDecordInit`, :class:`SafeVideoInit`)
+    calls, in order, :meth:`load_video_bytes` (the ``video_bytes`` a dataset
+    put in ``results`` -- e.g. a webdataset shard member -- or the file
+    named by ``filename``, read through mmengine's fileio), :meth:`check_bytes`
+    (container check and optional subprocess probe) and, once the decoder
+    has opened the video, :meth:`check_frame_count` (``min_frames``).
+
+    Expects the attributes ``io_backend``, ``kwargs``, ``file_client``,
+    ``check_header``, ``probe``, ``probe_timeout``, ``min_frames`` (set by
+    :meth:`init_checks` and the Init transform) and ``probe_backend``.
+    """
+
+    PROBE_CHOICES = ('never', 'risky', 'always')
+
+    #: Decoder that :func:`probe_video` opens the video with.
+    probe_backend = 'decord'
+
+    def init_checks(self, check_header: bool, probe: str,
+                    probe_timeout: float, min_frames: int) -> None:
+        """Validate and store the check options."""
+        if probe not in self.PROBE_CHOICES:
+            raise ValueError(f'{type(self).__name__}: probe must be one of '
+                             f'{self.PROBE_CHOICES}, got {probe!r}')
+        if min_frames < 1:
+            raise ValueError(f'min_frames must be >= 1, got {min_frames}')
+        self.check_header = check_header
+        self.probe = probe
+        self.probe_timeout = probe_timeout
+        self.min_frames = min_frames
+
+    def load_video_bytes(self, results: dict) -> Tuple[bytes, str]:
+        """The video's bytes and the name used in messages.
+
+        ``results['video_bytes']`` (bytes already in memory, e.g. from a
+        shard) wins over reading ``results['filename']``; in that case
+        ``filename`` is only a name (it need not exist on disk).
+        """
+        filename = results.get('filename', '<bytes>')
+        data = results.get('video_bytes')
+        if data is not None:
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise TypeError(f'results["video_bytes"] of "{filename}" '
+                                f'must be bytes, got {type(data).__name__}')
+            return bytes(data), filename
+        if osp.splitext(filename)[0] == filename:
+            filename = filename + '.mp4'  # as mmaction.DecordInit
+        if self.io_backend == 'disk' and not self.kwargs:
+            return fileio.get(filename), filename
+        if self.file_client is None:
+            from mmengine.fileio import FileClient
+            self.file_client = FileClient(self.io_backend, **self.kwargs)
+        return self.file_client.get(filename), filename
+
+    def check_bytes(self, data: bytes, filename: str) -> str:
+        """Container check and optional probe; returns the container kind."""
+        if self.check_header:
+            kind = check_container(data, filename)
+        else:
+            kind = container_kind(data)
+        if self.probe == 'always' or (self.probe == 'risky'
+                                      and kind != 'mp4'):
+            probe_video(data, filename, self.probe_timeout,
+                        backend=self.probe_backend)
+        return kind
+
+    def check_frame_count(self, total: int, filename: str) -> None:
+        """Raise :class:`VideoCheckError` below ``min_frames``."""
+        if total < self.min_frames:
+            raise VideoCheckError(
+                f'video "{filename}" has {total} frames, fewer than '
+                f'min_frames={self.min_frames}')
+
+
 @TRANSFORMS.register_module()
-class SafeDecordInit(DecordInit):
+class SafeDecordInit(SafeVideoOpenMixin, DecordInit):
     """``mmaction.DecordInit`` that cannot be crashed by a broken file.
 
-    Reads the file once (any mmengine backend), checks its container with
-    :func:`check_container`, optionally probes it with :func:`probe_video`,
-    then opens it with decord exactly as ``mmaction.DecordInit`` (from an
-    ``io.BytesIO``). Failures raise :class:`VideoCheckError` (a
-    ``ValueError``) naming the file, which the dataset logs and counts as a
-    skipped sample.
+    Reads the video once (``results['video_bytes']`` when a dataset already
+    holds the bytes, otherwise the file ``filename`` through any mmengine
+    backend), checks its container with :func:`check_container`, optionally
+    probes it with :func:`probe_video`, then opens it with decord exactly as
+    ``mmaction.DecordInit`` (from an ``io.BytesIO``). Failures raise
+    :class:`VideoCheckError` (a ``ValueError``) naming the file, which the
+    dataset logs and counts as a skipped sample.
 
-    Required keys: ``filename``. Added keys: ``video_reader``,
+    Required keys: ``filename`` (a name only, when ``video_bytes`` is
+    given). Optional keys: ``video_bytes``. Added keys: ``video_reader``,
     ``total_frames``, ``avg_fps`` (as ``mmaction.DecordInit``) and
     ``video_container`` (``'avi'``, ``'mp4'`` or ``'other'``).
 
@@ -261,8 +365,6 @@ class SafeDecordInit(DecordInit):
         **kwargs: Other arguments of ``mmaction.DecordInit``.
     """
 
-    PROBE_CHOICES = ('never', 'risky', 'always')
-
     def __init__(self,
                  io_backend: str = 'disk',
                  num_threads: int = 1,
@@ -271,52 +373,27 @@ class SafeDecordInit(DecordInit):
                  probe_timeout: float = 60.,
                  min_frames: int = 1,
                  **kwargs) -> None:
-        if probe not in self.PROBE_CHOICES:
-            raise ValueError(f'SafeDecordInit: probe must be one of '
-                             f'{self.PROBE_CHOICES}, got {probe!r}')
-        if min_frames < 1:
-            raise ValueError(f'min_frames must be >= 1, got {min_frames}')
+        self.init_checks(check_header, probe, probe_timeout, min_frames)
         super().__init__(io_backend=io_backend, num_threads=num_threads,
                          **kwargs)
-        self.check_header = check_header
-        self.probe = probe
-        self.probe_timeout = probe_timeout
-        self.min_frames = min_frames
 
     def transform(self, results: dict) -> dict:
         """Check, open and count the video.
 
         Args:
-            results (dict): The result dict with ``filename``.
+            results (dict): The result dict with ``filename`` (and
+                optionally ``video_bytes``).
 
         Returns:
             dict: The result dict.
         """
         import decord
-        filename = results['filename']
-        if osp.splitext(filename)[0] == filename:
-            filename = filename + '.mp4'  # as mmaction.DecordInit
-        if self.io_backend == 'disk' and not self.kwargs:
-            data = fileio.get(filename)
-        else:
-            if self.file_client is None:
-                from mmengine.fileio import FileClient
-                self.file_client = FileClient(self.io_backend, **self.kwargs)
-            data = self.file_client.get(filename)
-        if self.check_header:
-            kind = check_container(data, filename)
-        else:
-            kind = container_kind(data)
-        if self.probe == 'always' or (self.probe == 'risky'
-                                      and kind != 'mp4'):
-            probe_video(data, filename, self.probe_timeout)
+        data, filename = self.load_video_bytes(results)
+        kind = self.check_bytes(data, filename)
         reader = decord.VideoReader(io.BytesIO(data),
                                     num_threads=self.num_threads)
         total = len(reader)
-        if total < self.min_frames:
-            raise VideoCheckError(
-                f'video "{filename}" has {total} frames, fewer than '
-                f'min_frames={self.min_frames}')
+        self.check_frame_count(total, filename)
         results['total_frames'] = total
         results['video_reader'] = reader
         results['avg_fps'] = reader.get_avg_fps()

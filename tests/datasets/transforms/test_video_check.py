@@ -137,3 +137,26 @@ def test_bad_arguments():
         SafeDecordInit(probe='sometimes')
     with pytest.raises(ValueError, match='min_frames'):
         SafeDecordInit(min_frames=0)
+
+
+def test_video_bytes_in_results_are_decoded_without_reading_the_file(
+        tmp_path):
+    """The contract with datasets that hold the bytes (webdataset shards):
+    ``video_bytes`` is decoded, ``filename`` only names it in messages."""
+    t = SafeDecordInit()
+    data = open(MP4, 'rb').read()
+    results = t(dict(filename='shard-0007.tar/clip42.mp4', video_bytes=data))
+    assert results['total_frames'] == 280
+    assert results['video_container'] == 'mp4'
+    ref = t(dict(filename=MP4))['video_reader'].get_batch([0, 279]).asnumpy()
+    got = results['video_reader'].get_batch([0, 279]).asnumpy()
+    assert np.array_equal(got, ref)
+    # the checks run on the bytes and name the member
+    with pytest.raises(VideoCheckError,
+                       match='truncated video "shard-0007.tar/clip42.mp4"'):
+        t(dict(filename='shard-0007.tar/clip42.mp4',
+               video_bytes=data[:len(data) // 2]))
+    with pytest.raises(VideoCheckError, match='empty video file "m.avi"'):
+        t(dict(filename='m.avi', video_bytes=b''))
+    with pytest.raises(TypeError, match='must be bytes'):
+        t(dict(filename='m.avi', video_bytes='not bytes'))
