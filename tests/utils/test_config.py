@@ -26,7 +26,8 @@ def test_load_config_by_name_and_the_demo_data_root(tmp_path, monkeypatch):
                       cfg_options={'train_cfg.max_iters': 2})
     assert cfg.train_cfg.max_iters == 2
     data_root = cfg.train_dataloader.dataset.data_root
-    assert osp.isfile(osp.join(data_root, 'annotations', 'pretrain_demo.jsonl'))
+    assert osp.isfile(
+        osp.join(data_root, 'annotations', 'pretrain_demo.jsonl'))
     assert osp.samefile(data_root, osp.join(REPO, 'data', 'demo'))
 
 
