@@ -4,8 +4,8 @@ The slow test builds the wheel offline from a copy of the sources, installs
 it into a throwaway folder (``pip install --no-deps --target``; the
 dependencies come from this venv) and, from a working directory with no
 access to the source tree and ``PYTHONPATH`` pointing only at that folder,
-trains the demo config by its ``mmallinone::`` name for one iteration with
-the ``mmallinone`` console command.
+runs the ``mmallinone`` console command and trains the demo config by its
+``mmallinone::`` name for one iteration with the shipped ``tools/train.py``.
 """
 import configparser
 import glob
@@ -134,9 +134,17 @@ def test_wheel_trains_the_demo_by_name_without_the_source_tree(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(('PYTHONPATH', 'MMALLINONE_'))}
     env.update(PYTHONPATH=target, OMP_NUM_THREADS='1')
+    # a console command
+    proc = subprocess.run(
+        [sys.executable, script, 'configs', 'allinone/pretrain_ti_*'],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert 'mmallinone::allinone/pretrain_ti_demo.py' in proc.stdout.split()
+    # the shipped tools/train.py, given the config by its name
     work_dir = osp.join(cwd, 'work')
     proc = subprocess.run(
-        [sys.executable, script, 'train',
+        [sys.executable, osp.join(mim, 'tools', 'train.py'),
          'mmallinone::allinone/pretrain_ti_demo.py', '--work-dir', work_dir,
          '--cfg-options', 'train_cfg.max_iters=1',
          'train_dataloader.batch_size=1', 'train_dataloader.num_workers=0',
