@@ -19,6 +19,14 @@ Patches (numbered as in the project's dependency notes):
 11. mmcv-lite has no compiled ops, so ``mmcv.cnn.bricks.transformer`` warns
    at import that ``MultiScaleDeformableAttention`` is missing. We use no
    mmcv op; the warning is silenced (only that message).
+13. MMEngine 0.10.7 finds installed toolboxes (``mmaction::...``,
+   ``mmpretrain::...``, ``mmallinone::...`` config names, ``get_config``)
+   through ``pkg_resources``, which setuptools >= 81 no longer ships (torch
+   pulls such a setuptools). We replace ``is_installed`` /
+   ``get_installed_path`` / ``package2module`` with ``importlib.metadata`` /
+   ``importlib.util.find_spec`` versions, and add the ``mmallinone`` scope
+   to MMEngine's table of packages whose configs can be named
+   (``MODULE2PACKAGE``).
 
 The checkpoint loader (trap 2), gloo on CPU (trap 7) and the normalisation
 layout (trap 6) live with the code they concern:
@@ -115,12 +123,114 @@ def _silence_mmcv_lite_warning() -> None:
         'ignore', message=re.escape(MMCV_LITE_WARNING), category=UserWarning)
 
 
+def _package2module(package: str) -> str:
+    """The top-level module a distribution installs (``mmaction2`` ->
+    ``mmaction``), read from its ``top_level.txt`` like upstream."""
+    import importlib.metadata as metadata
+    try:
+        dist = metadata.distribution(package)
+    except metadata.PackageNotFoundError as e:
+        raise ValueError(f'can not infer the module name of {package}') from e
+    top_level = (dist.read_text('top_level.txt') or '').split()
+    if top_level:
+        return top_level[0]
+    # wheels built by other back-ends may lack top_level.txt
+    for module, dists in metadata.packages_distributions().items():
+        if dist.metadata['Name'] in dists and not module.startswith('_'):
+            return module
+    raise ValueError(f'can not infer the module name of {package}')
+
+
+def _is_installed(package: str) -> bool:
+    """``mmengine.utils.is_installed`` without ``pkg_resources``.
+
+    True if a distribution of that name is installed, or (as upstream) if a
+    module of that name can be imported (a package on ``PYTHONPATH``).
+    """
+    import importlib.metadata as metadata
+    import importlib.util
+    try:
+        metadata.distribution(package)
+        return True
+    except metadata.PackageNotFoundError:
+        pass
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return False
+    return spec is not None and spec.origin is not None
+
+
+def _get_installed_path(package: str) -> str:
+    """``mmengine.utils.get_installed_path`` without ``pkg_resources``.
+
+    The directory of the module that ``import`` finds, so that a package on
+    ``PYTHONPATH`` (a source checkout) wins over an installed copy exactly
+    as it does for the code. ``package`` is a distribution name
+    (``mmaction2``) or a module name (``mmallinone``).
+    """
+    import importlib.metadata as metadata
+    import importlib.util
+    import os.path as osp
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        try:
+            spec = importlib.util.find_spec(_package2module(package))
+        except ValueError:
+            raise metadata.PackageNotFoundError(package) from None
+    if spec is None:
+        raise metadata.PackageNotFoundError(package)
+    if spec.origin is None:
+        raise RuntimeError(
+            f'{package} is a namespace package, which is invalid for '
+            '`get_install_path`')
+    return osp.dirname(spec.origin)
+
+
+#: MMEngine's functions replaced by :func:`_patch_mmengine_package_lookup`,
+#: kept so that ``tests/test_compat.py`` can check the upstream defect.
+UPSTREAM_PACKAGE_UTILS: dict = {}
+
+
+def _patch_mmengine_package_lookup() -> None:
+    """Route MMEngine's package look-ups through ``importlib`` (patch 13).
+
+    Upstream: ``mmengine/utils/package_utils.py`` (0.10.7) imports
+    ``pkg_resources`` inside ``is_installed``, ``get_installed_path`` and
+    ``package2module``; ``mmengine.config.config`` and ``mmengine.hub.hub``
+    import the first two by name. Every such reference is replaced.
+    """
+    try:
+        import mmengine.utils.package_utils as package_utils
+    except ImportError:  # MMEngine not installed
+        return
+    replacements = dict(is_installed=_is_installed,
+                        get_installed_path=_get_installed_path,
+                        package2module=_package2module)
+    for name, func in replacements.items():
+        UPSTREAM_PACKAGE_UTILS.setdefault(name, getattr(package_utils, name))
+    modules = ['mmengine.utils.package_utils', 'mmengine.utils',
+               'mmengine.config.config', 'mmengine.hub.hub']
+    import importlib
+    for module_name in modules:
+        module = importlib.import_module(module_name)
+        for name, func in replacements.items():
+            if hasattr(module, name):
+                setattr(module, name, func)
+    from mmengine.config.utils import MODULE2PACKAGE
+    MODULE2PACKAGE.setdefault('mmallinone', 'mmallinone')
+
+
 def apply() -> None:
     """Apply every patch; idempotent."""
     _silence_mmcv_lite_warning()
     _restore_numpy_in1d()
     _disable_toolbox_multimodal()
     _stub_mmaction_drn()
+    _patch_mmengine_package_lookup()
 
 
 apply()

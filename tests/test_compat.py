@@ -277,3 +277,59 @@ def test_upstream_mmcv_lite_still_warns_and_we_silence_only_that():
         "warnings.warn('another warning', UserWarning)")
     assert _compat.MMCV_LITE_WARNING not in ours
     assert 'another warning' in ours
+
+
+# --------------------------------------------------------------------------
+# Trap 13: MMEngine's package look-up needs pkg_resources (setuptools < 81)
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize('name', ['is_installed', 'get_installed_path'])
+def test_upstream_package_lookup_still_needs_pkg_resources(name):
+    """If this fails, MMEngine (or setuptools) works again without our
+    look-up: drop _patch_mmengine_package_lookup."""
+    upstream = _compat.UPSTREAM_PACKAGE_UTILS[name]
+    assert upstream.__module__ == 'mmengine.utils.package_utils'
+    with pytest.raises(ModuleNotFoundError, match='pkg_resources'):
+        upstream('mmaction2')
+
+
+def test_package_lookup_without_pkg_resources():
+    import mmaction
+    import mmengine.config.config as config_module
+    import mmengine.hub.hub as hub_module
+    import mmengine.utils as mmengine_utils
+    for module in (mmengine_utils, config_module, hub_module):
+        assert module.get_installed_path is _compat._get_installed_path
+    for module in (mmengine_utils, config_module):
+        assert module.is_installed is _compat._is_installed
+    assert mmengine_utils.is_installed('mmaction2')
+    assert mmengine_utils.is_installed('mmallinone')
+    assert not mmengine_utils.is_installed('no-such-package-h18a')
+    # distribution name -> the module's folder (top_level.txt: mmaction)
+    assert mmengine_utils.get_installed_path('mmaction2') == osp.dirname(
+        mmaction.__file__)
+    # the imported copy wins (a checkout on PYTHONPATH over an install)
+    assert mmengine_utils.get_installed_path('mmallinone') == osp.dirname(
+        mmallinone.__file__)
+    from mmengine.utils.package_utils import package2module
+    assert package2module('mmaction2') == 'mmaction'
+    from importlib.metadata import PackageNotFoundError
+    with pytest.raises(PackageNotFoundError):
+        mmengine_utils.get_installed_path('no-such-package-h18a')
+
+
+def test_toolbox_config_names_resolve_in_base_and_get_config():
+    """mmaction:: / mmpretrain:: / mmallinone:: names, as a user writes."""
+    from mmengine.hub import get_config
+    cfg = Config.fromstring(
+        "_base_ = ['mmaction::_base_/models/tsn_r50.py',\n"
+        "          'mmallinone::_base_/schedules/demo_short.py']\n"
+        "model = dict(cls_head=dict(num_classes=5))\n", '.py')
+    assert cfg.model.type == 'Recognizer2D'
+    assert cfg.model.cls_head.num_classes == 5
+    assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+    vit = get_config('mmpretrain::_base_/models/vit-base-p16.py')
+    assert vit.model.backbone.type == 'VisionTransformer'
+    # a metafile entry (model-index.yml) and its config
+    demo = get_config('mmallinone::allinone/pretrain_ti_demo.py')
+    assert demo.model.type == 'AllInOnePretrainer'
+    assert demo.train_cfg.max_iters == 60

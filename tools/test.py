@@ -10,7 +10,8 @@ import os
 import os.path as osp
 
 import mmallinone  # noqa: F401,I001  (upstream compat patches come first)
-from mmallinone.utils import register_checkpoint_loader, setup_runtime
+from mmallinone.utils import (load_config, register_checkpoint_loader,
+                              setup_runtime)
 from mmallinone.utils.runner import (build_runner, setup_flexible_runtime,
                                      uses_flexible_runner)
 
@@ -21,7 +22,9 @@ def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
         description='Test (and evaluate) an mmallinone model')
-    parser.add_argument('config', help='test config file path')
+    parser.add_argument(
+        'config',
+        help='test config file path or name (mmallinone::allinone/x.py)')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
         '--work-dir',
@@ -105,7 +108,7 @@ def main() -> None:
     """Build the runner from the config and test."""
     args = parse_args()
     register_checkpoint_loader()  # also done by `import mmallinone.utils`
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)  # a path or mmallinone::allinone/x.py
     cfg = merge_args(cfg, args)
     if uses_flexible_runner(cfg):  # `strategy`: FSDP / DeepSpeed / DDP
         cfg = setup_flexible_runtime(cfg, args.launcher)

@@ -10,7 +10,8 @@ import os
 import os.path as osp
 
 import mmallinone  # noqa: F401,I001  (upstream compat patches come first)
-from mmallinone.utils import register_checkpoint_loader, setup_runtime
+from mmallinone.utils import (load_config, register_checkpoint_loader,
+                              setup_runtime)
 from mmallinone.utils.runner import (build_runner, setup_flexible_runtime,
                                      uses_flexible_runner)
 
@@ -21,7 +22,9 @@ def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
         description='Train an mmallinone (All-in-One) model')
-    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        'config',
+        help='train config file path or name (mmallinone::allinone/x.py)')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume',
@@ -137,7 +140,7 @@ def main() -> None:
     """Build the runner from the config and train."""
     args = parse_args()
     register_checkpoint_loader()  # also done by `import mmallinone.utils`
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)  # a path or mmallinone::allinone/x.py
     cfg = merge_args(cfg, args)
     # gloo/device_ids=None/no AMP when there is no CUDA; NCCL otherwise.
     if uses_flexible_runner(cfg):  # `strategy`: FSDP / DeepSpeed / DDP

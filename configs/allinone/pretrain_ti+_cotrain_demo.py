@@ -17,7 +17,7 @@ image_loader = dict(
     num_workers=2,
     dataset=dict(
         _base_.cc3m_train,
-        data_root='data/demo/cc3m',
+        data_root='{{ fileDirname }}/../../data/demo/cc3m',
         data_prefix=dict(img='')))
 train_cfg = dict(
     _delete_=True,

@@ -31,7 +31,9 @@ default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=max_iters, save_best=None))
 log_processor = dict(by_epoch=False)
 
-data_root = 'data/demo'
+# The demo data sits next to this config's folder: data/demo in a clone,
+# mmallinone/.mim/data/demo in an installed wheel (any working directory).
+data_root = '{{ fileDirname }}/../../data/demo'
 demo_data = dict(
     data_root=data_root, data_prefix=dict(video='msrvtt/videos/all'))
 train_dataloader = dict(

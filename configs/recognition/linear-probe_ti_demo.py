@@ -11,8 +11,10 @@
 _base_ = ['./linear-probe_b_k400.py']
 
 num_classes = 5
-data_root = 'data/demo'
-ann_file = 'data/demo/annotations/actions/demo_actions_videos.txt'
+# The demo data sits next to this config's folder: data/demo in a clone,
+# mmallinone/.mim/data/demo in an installed wheel (any working directory).
+data_root = '{{ fileDirname }}/../../data/demo'
+ann_file = data_root + '/annotations/actions/demo_actions_videos.txt'
 
 model = dict(
     backbone=dict(arch='tiny', pretrained=None),

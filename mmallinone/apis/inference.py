@@ -32,6 +32,8 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 from torch import Tensor
 
+from mmallinone.utils.config import load_config
+
 __all__ = [
     'init_model', 'encode_videos', 'encode_texts', 'match',
     'answer_question', 'load_video', 'tokenize', 'InferenceData'
@@ -195,7 +197,8 @@ def init_model(config: Union[PathLike, Config],
     """Build a model from a config and load a checkpoint, in eval mode.
 
     Args:
-        config (str | Path | Config): Config file or object, or a
+        config (str | Path | Config): Config file, config name
+            (``mmallinone::allinone/retrieval_ti_demo.py``) or object, or a
             pretrained folder / ``hf://owner/name`` (``save_pretrained``;
             then ``checkpoint`` is None or the same folder).
         checkpoint (str | Path, optional): Checkpoint (an MMEngine ``.pth``,
@@ -222,7 +225,7 @@ def init_model(config: Union[PathLike, Config],
                                                            config))):
         return _init_pretrained(os.fspath(config), device, cfg_options)
     if isinstance(config, (str, os.PathLike)):
-        cfg = Config.fromfile(os.fspath(config))
+        cfg = load_config(config)
     elif isinstance(config, Config):
         cfg = copy.deepcopy(config)
     else:

@@ -6,6 +6,7 @@ local checkpoint loader (dependency trap 2).
 from .checkpoint import (TRUST_ENV_VAR, UntrustedCheckpointError,
                          is_trusted_checkpoint, load_from_local_safe,
                          register_checkpoint_loader)
+from .config import is_config_name, load_config, resolve_config
 from .pretrained import register_pretrained_loader
 from .dist import cuda_available, init_cpu_dist, setup_runtime
 from .runner import build_runner, setup_flexible_runtime, uses_flexible_runner
@@ -17,5 +18,6 @@ __all__ = [
     'TRUST_ENV_VAR', 'UntrustedCheckpointError', 'is_trusted_checkpoint',
     'load_from_local_safe', 'register_checkpoint_loader', 'cuda_available',
     'init_cpu_dist', 'setup_runtime', 'build_runner', 'setup_flexible_runtime',
-    'uses_flexible_runner', 'register_pretrained_loader'
+    'uses_flexible_runner', 'register_pretrained_loader', 'is_config_name',
+    'load_config', 'resolve_config'
 ]

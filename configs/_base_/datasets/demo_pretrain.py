@@ -1,7 +1,8 @@
 # Demo pre-training data: the 5 shipped videos of data/demo with both
 # captions (one sample per (video, caption) in training), val/test = the same
-# 5 videos with their first caption. Paths are relative to the repository
-# root (run tools from there).
+# 5 videos with their first caption. data_root is found from this file's
+# folder: data/demo of the clone or of the installed package (any working
+# directory).
 #
 # Variables a child config may read (``_base_.num_frames`` ...); to change
 # them, re-declare the pipelines (see mmallinone's README / this file):
@@ -10,7 +11,7 @@
 #   max_text_len tokens incl. [CLS]/[SEP]         (40)
 #   batch_size  samples per GPU                   (2)
 dataset_type = 'VideoTextDataset'
-data_root = 'data/demo'
+data_root = '{{ fileDirname }}/../../../data/demo'
 train_ann_file = 'annotations/pretrain_demo.jsonl'
 val_ann_file = 'annotations/val_demo.jsonl'
 

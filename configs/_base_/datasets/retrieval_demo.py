@@ -14,7 +14,8 @@
 # Variables a child config may read (``_base_.num_frames`` ...):
 #   num_frames S (3), img_size (224), max_text_len (40),
 #   num_views test views (1), batch_size per GPU (2).
-data_root = 'data/demo'
+# data/demo of the clone or of the installed package (any working dir)
+data_root = '{{ fileDirname }}/../../../data/demo'
 num_frames = 3
 img_size = 224
 max_text_len = 40
