@@ -48,7 +48,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--top-k', type=int, default=5,
                         help='most search results shown')
     parser.add_argument('--cache', help='embedding cache (default: '
-                        'VIDEOS/.mmallinone_index/demo_cache.pth)')
+                        'work_dirs/demo_app/<folder name>_<hash>.pth)')
     parser.add_argument('--host', default='127.0.0.1',
                         help='address to bind (default: this machine only)')
     parser.add_argument('--port', type=int, help='port (default: 7860 or '
@@ -59,13 +59,21 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def default_cache(video_dir: str) -> str:
+    """``work_dirs/demo_app/<folder name>_<hash of its path>.pth``."""
+    import hashlib
+    path = osp.abspath(video_dir)
+    digest = hashlib.sha1(path.encode()).hexdigest()[:8]
+    return osp.join('work_dirs', 'demo_app',
+                    f'{osp.basename(path.rstrip(osp.sep))}_{digest}.pth')
+
+
 def main(argv: Optional[Sequence[str]] = None, block: bool = True):
     """Load the models, index the folder and serve the page."""
     args = parse_args(argv)
     import mmallinone  # noqa: F401,I001  (compat patches first)
     from mmallinone.demo import DemoContext, DemoError, launch
-    cache = args.cache or osp.join(args.videos, '.mmallinone_index',
-                                   'demo_cache.pth')
+    cache = args.cache or default_cache(args.videos)
     try:
         ctx = DemoContext.from_files(
             [(args.config, args.checkpoint)] + [tuple(m) for m in args.model],
