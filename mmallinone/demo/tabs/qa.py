@@ -81,13 +81,16 @@ class QATab(BaseTab):
                 scores = gr.Label(label='Probabilities', elem_id='qa-scores')
 
         def show(name):
-            return ctx.video_path(name)
+            try:
+                return ctx.video_path(name)
+            except DemoError:
+                return None
 
         def run(name, q, c):
             return self.answer(name, q, c)
 
         run = guarded(run)
         run.num_outputs = 2
-        video.change(guarded(show), video, preview)
+        video.change(show, video, preview)
         button.click(run, [video, question, candidates], [answer, scores])
         question.submit(run, [video, question, candidates], [answer, scores])
