@@ -1,7 +1,7 @@
 """A tiny retrieval model trained to tell the five demo videos apart.
 
 The tiny ``retrieval_ti_demo`` config of :mod:`tiny_models` (2 blocks of
-width 32, 2 frames of 32x32) is fine-tuned with its own losses
+width 32, 2 frames, here of 64x64) is fine-tuned with its own losses
 (contrastive + VTM, ``mode='loss'``) on samples of the real demo dataset
 (train pipeline: random frames, random crop, a random caption of the
 two), decoded once and reused. After training, every demo caption ranks
@@ -28,7 +28,26 @@ def _captions():
         return {v['video']: v['captions'] for v in json.load(f)['videos']}
 
 
-def train_tiny_retrieval(steps: int = 500, passes: int = 10) -> tuple:
+def _bigger_frames(path: str, size: int) -> str:
+    """The tiny config with ``size`` x ``size`` frames (short side 1.25x)."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(path)
+    cfg.model.backbone.img_size = size
+    for key in ('train', 'val', 'test'):
+        for t in cfg[f'{key}_dataloader']['dataset']['pipeline']:
+            kind = t['type'].split('.')[-1]
+            if kind == 'Resize':
+                t['scale'] = (-1, size * 5 // 4)
+            elif kind == 'CenterCrop':
+                t['crop_size'] = size
+            elif kind == 'RandomCrop':
+                t['size'] = size
+    cfg.dump(path)
+    return path
+
+
+def train_tiny_retrieval(steps: int = 500, passes: int = 10,
+                         size: int = 64) -> tuple:
     """``(config, checkpoint)`` of the trained tiny model (cached)."""
     if 'ret' in _CACHE:
         return _CACHE['ret']
@@ -38,7 +57,8 @@ def train_tiny_retrieval(steps: int = 500, passes: int = 10) -> tuple:
     from mmallinone.registry import DATASETS
     out_dir = tempfile.mkdtemp(prefix='tiny_retrieval_')
     atexit.register(shutil.rmtree, out_dir, True)
-    cfg_path = tiny_config('retrieval_ti_demo.py', out_dir)
+    cfg_path = _bigger_frames(tiny_config('retrieval_ti_demo.py', out_dir),
+                              size)
     torch.manual_seed(0)
     random.seed(0)
     np.random.seed(0)
