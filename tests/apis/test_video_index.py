@@ -52,6 +52,7 @@ def test_windows_decode_like_the_test_pipeline(tmp_path):
         load_video_windows(model, str(bad), 4)
 
 
+@pytest.mark.slow
 def test_long_video_query_finds_its_part(tmp_path):
     from mmallinone.apis import VideoIndex, init_model, model_fingerprint
     cfg, ckpt = train_tiny_retrieval()
