@@ -20,7 +20,6 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tests', 'apis'))
-sys.path.insert(0, osp.join(REPO, 'tools', 'demo'))
 
 from tiny_models import DEMO, tiny_checkpoint, tiny_config  # noqa: E402
 
@@ -40,9 +39,6 @@ def _free_port() -> int:
 
 
 def _browser(playwright):
-    if not osp.isfile(CHROMIUM):
-        pytest.skip(f'no Chromium at {CHROMIUM} (apt-get install chromium, '
-                    'or set CHROMIUM=/path/to/chrome)')
     return playwright.chromium.launch(executable_path=CHROMIUM,
                                       headless=True, args=FLAGS)
 
@@ -53,9 +49,16 @@ def test_app_in_headless_chromium(tmp_path):
         'playwright.sync_api', reason='playwright is not installed '
         '(pip install playwright; the browser is Debian\'s chromium)')
     pytest.importorskip('gradio', reason='gradio is not installed')
+    if not osp.isfile(CHROMIUM):
+        pytest.skip(f'no Chromium at {CHROMIUM} (apt-get install chromium, '
+                    'or set CHROMIUM=/path/to/chrome)')
     from trained_tiny import train_tiny_retrieval
 
-    import app  # tools/demo/app.py
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'demo_app', osp.join(REPO, 'tools', 'demo', 'app.py'))
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
     folder = tmp_path / 'videos'
     folder.mkdir()
     for name in NAMES:
