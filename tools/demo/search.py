@@ -24,27 +24,33 @@ Scoring (``--score``):
   pre-training checkpoint): every video is scored by the joint VTM path
   (``match``); the decoded frames are cached instead of embeddings.
 
-Unreadable videos are skipped with a warning naming the file, and counted.
+Long videos (``--window SEC [--stride SEC]``): every video is indexed as
+sliding windows of ``--window`` seconds every ``--stride`` seconds (a video
+shorter than the window is one window); the results are ``(video, start,
+end)`` ranked, and the HTML links open each video at its window
+(``#t=start,end`` media fragment). ``--suppress-overlaps`` keeps only the
+best of overlapping windows of a video.
+
+The folder index (cache, FAISS search) is :class:`mmallinone.apis.VideoIndex`,
+shared with ``tools/demo/app.py`` and ``tools/retrieval/build_index.py
+--videos``. Unreadable videos are skipped with a warning naming the file, and
+counted.
 """
 import argparse
 import base64
-import hashlib
 import io
-import json
 import os
 import os.path as osp
 import sys
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.gif')
 THUMB = 160
 GAP = 6
 LABEL_W = 270
-CACHE_VERSION = 1
 SCORE_NAMES = dict(embed='cosine similarity (two-stream)',
                    vtm='VTM match probability (joint)')
 
@@ -67,6 +73,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--rerank-k', type=int, default=0,
                         help='re-score the top K with the joint VTM path '
                         '(embed scoring only)')
+    parser.add_argument('--window', type=float,
+                        help='index sliding windows of this many seconds')
+    parser.add_argument('--stride', type=float,
+                        help='seconds between windows (default: --window)')
+    parser.add_argument('--suppress-overlaps', action='store_true',
+                        help='keep only the best of overlapping windows')
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument('--no-html', action='store_true')
     parser.add_argument('--no-png', action='store_true')
@@ -75,142 +87,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value pairs')
     return parser.parse_args(argv)
-
-
-def list_videos(video_dir: str) -> List[str]:
-    """Absolute paths of the videos in ``video_dir``, sorted by name."""
-    if not osp.isdir(video_dir):
-        raise NotADirectoryError(f'Not a folder: "{video_dir}"')
-    videos = sorted(
-        osp.abspath(osp.join(video_dir, name))
-        for name in os.listdir(video_dir)
-        if name.lower().endswith(VIDEO_EXTS)
-        and osp.isfile(osp.join(video_dir, name)))
-    if not videos:
-        raise FileNotFoundError(f'No video ({", ".join(VIDEO_EXTS)}) in '
-                                f'"{video_dir}"')
-    return videos
-
-
-def file_key(path: str) -> Tuple[float, int]:
-    """``(mtime, size)`` identifying a file's current content."""
-    st = os.stat(path)
-    return float(st.st_mtime), int(st.st_size)
-
-
-def model_fingerprint(args: argparse.Namespace, mode: str) -> str:
-    """Hash of what the cached entries depend on."""
-    ckpt = osp.abspath(args.checkpoint)
-    parts = dict(
-        version=CACHE_VERSION,
-        mode=mode,
-        config=osp.abspath(args.config),
-        config_mtime=file_key(osp.join(args.config, 'config.json')
-                              if osp.isdir(args.config) else args.config),
-        checkpoint=ckpt,
-        # a pretrained folder: its weights file identifies the content
-        checkpoint_key=file_key(osp.join(ckpt, 'model.safetensors')
-                                if osp.isdir(ckpt) else ckpt),
-        options=repr(sorted((args.cfg_options or {}).items())))
-    return hashlib.sha1(json.dumps(parts, sort_keys=True,
-                                   default=str).encode()).hexdigest()
-
-
-def load_cache(path: str, fingerprint: str) -> Dict[str, dict]:
-    """Entries of the cache file (empty if absent or for another model)."""
-    if not osp.isfile(path):
-        return {}
-    try:
-        data = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as err:  # noqa: BLE001 - a broken cache is rebuilt
-        print(f'warning: ignoring unreadable cache "{path}": {err}')
-        return {}
-    if data.get('fingerprint') != fingerprint:
-        print(f'cache "{path}" was built by another model / settings; '
-              're-encoding')
-        return {}
-    return data['entries']
-
-
-def save_cache(path: str, fingerprint: str, entries: Dict[str, dict]):
-    """Write the cache atomically (temp file + rename)."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = path + '.tmp'
-    torch.save(dict(fingerprint=fingerprint, entries=entries), tmp)
-    os.replace(tmp, path)
-
-
-def encode_folder(model, videos: List[str], mode: str, cache_file: str,
-                  fingerprint: str, batch_size: int):
-    """Cached embeddings (``embed``) or frames (``vtm``) of every video.
-
-    Returns:
-        tuple: the entries ``{path: {'mtime', 'size', 'value'}}`` of the
-        readable videos, the number encoded now, the number taken from the
-        cache and the list of ``(path, error)`` skipped.
-    """
-    from mmengine.utils import ProgressBar
-
-    from mmallinone.apis import encode_videos, load_video
-    cached = load_cache(cache_file, fingerprint)
-    entries, todo, skipped = {}, [], []
-    for path in videos:
-        mtime, size = file_key(path)
-        entry = cached.get(path)
-        if entry is not None and entry['mtime'] == mtime and \
-                entry['size'] == size:
-            entries[path] = entry
-        else:
-            todo.append(path)
-    num_cached = len(entries)
-    if todo:
-        print(f'encoding {len(todo)} videos ({num_cached} cached)')
-        bar = ProgressBar(len(todo))
-        for start in range(0, len(todo), batch_size):
-            chunk = todo[start:start + batch_size]
-            frames = []
-            for path in chunk:
-                try:
-                    frames.append((path, load_video(model, path)))
-                except Exception as err:  # noqa: BLE001 - counted skip
-                    skipped.append((path, f'{type(err).__name__}: {err}'))
-                    print(f'\nwarning: skipped "{path}" ({skipped[-1][1]}); '
-                          f'{len(skipped)} skipped so far')
-            if frames:
-                if mode == 'embed':
-                    values = encode_videos(model, [f for _, f in frames])
-                else:
-                    values = [f for _, f in frames]
-                for (path, _), value in zip(frames, values):
-                    mtime, size = file_key(path)
-                    entries[path] = dict(mtime=mtime, size=size,
-                                         value=value.clone())
-            for _ in chunk:
-                bar.update()
-        print()
-        save_cache(cache_file, fingerprint, entries)
-    return entries, len(todo) - len(skipped), num_cached, skipped
-
-
-def rank(model, query: str, entries: Dict[str, dict], mode: str,
-         rerank_k: int) -> List[Tuple[str, float]]:
-    """``(path, score)`` of every video, best first (ties: by name)."""
-    from mmallinone.apis import encode_texts, match
-    paths = sorted(entries)
-    if mode == 'embed':
-        videos = torch.stack([entries[p]['value'] for p in paths])
-        scores = (videos @ encode_texts(model, [query])[0]).tolist()
-    else:
-        scores = [float(match(model, entries[p]['value'], [query])[0])
-                  for p in paths]
-    order = sorted(range(len(paths)), key=lambda i: (-scores[i], paths[i]))
-    ranked = [(paths[i], scores[i]) for i in order]
-    if mode == 'embed' and rerank_k > 0:
-        head = [(p, float(match(model, p, [query])[0]))
-                for p, _ in ranked[:rerank_k]]
-        head.sort(key=lambda x: (-x[1], x[0]))
-        ranked = head + ranked[rerank_k:]
-    return ranked
 
 
 def _thumbs(frames: torch.Tensor) -> List[Image.Image]:
@@ -280,18 +156,30 @@ def write_html(path: str, query: str, rows: List[dict], meta: dict) -> None:
         lines.append(
             f'<tr><td>#{i + 1}</td><td class="s">{row["score"]:.4f}</td>'
             f'<td>{html.escape(row["score_name"])}</td>'
-            f'<td><a href="file://{html.escape(row["path"])}">'
+            f'<td><a href="file://{html.escape(row["path"])}{row["frag"]}">'
             f'{html.escape(row["name"])}</a></td><td>{imgs}</td></tr>')
     lines += ['</table>', '</body></html>']
     with open(path, 'w', encoding='utf-8') as f:
         f.write('\n'.join(lines))
 
 
+def span_text(start: float, end: float) -> str:
+    """``'12.0-16.0 s'``."""
+    return f'{start:.1f}-{end:.1f} s'
+
+
 def main(argv: Optional[Sequence[str]] = None) -> dict:
-    """Run a search; returns the ranking and what was encoded / written."""
+    """Run a search; returns the ranking and what was encoded / written.
+
+    The result has ``ranked`` (``(path, score)`` per video, the score of its
+    best window), ``hits`` (:class:`~mmallinone.apis.SearchHit` of every
+    window, best first), ``num_encoded``, ``num_cached``, ``skipped`` and
+    ``mode``.
+    """
     args = parse_args(argv)
     import mmallinone  # noqa: F401,I001  (compat patches first)
-    from mmallinone.apis import init_model, load_video
+    from mmallinone.apis import (VideoIndex, init_model, list_videos,
+                                 model_fingerprint)
 
     videos = list_videos(args.video_dir)
     model = init_model(args.config, args.checkpoint, device=args.device,
@@ -299,39 +187,54 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     mode = args.score
     if mode == 'auto':
         mode = 'embed' if hasattr(model, 'encode_video') else 'vtm'
-    if mode == 'vtm' and getattr(model, 'vtm_head', None) is None:
-        raise ValueError(f'{type(model).__name__} has no VTM head; use '
-                         '--score embed')
     os.makedirs(args.out_dir, exist_ok=True)
     cache_file = args.cache or osp.join(args.out_dir, 'search_cache.pth')
-    entries, num_encoded, num_cached, skipped = encode_folder(
-        model, videos, mode, cache_file, model_fingerprint(args, mode),
-        args.batch_size)
-    if not entries:
+    index = VideoIndex(
+        model, args.video_dir, cache_file,
+        model_fingerprint(args.config, args.checkpoint, mode,
+                          args.cfg_options),
+        mode=mode, window=args.window, stride=args.stride,
+        batch_size=args.batch_size,
+        index_cfg=model.cfg.get('retrieval_index'))
+    stats = index.refresh()
+    skipped = stats['skipped']
+    if not index.entries:
         raise RuntimeError(f'None of the {len(videos)} videos in '
                            f'"{args.video_dir}" could be read.')
-    ranked = rank(model, args.query, entries, mode, args.rerank_k)
-    top = ranked[:args.top_k]
-    info = (f'{len(entries)} videos searched ({num_encoded} encoded now, '
-            f'{num_cached} from the cache, {len(skipped)} skipped); '
-            f'scoring: {mode}'
+    hits = index.search(args.query, rerank_k=args.rerank_k,
+                        suppress_overlaps=args.suppress_overlaps)
+    ranked, seen = [], set()
+    for hit in hits:
+        if hit.path not in seen:
+            seen.add(hit.path)
+            ranked.append((hit.path, hit.score))
+    windowed = args.window is not None
+    top = hits[:args.top_k]
+    info = (f'{len(index.entries)} videos searched ({stats["encoded"]} '
+            f'encoded now, {stats["cached"]} from the cache, '
+            f'{len(skipped)} skipped); '
+            + (f'{stats["windows"]} windows of {args.window:g} s every '
+               f'{index.stride:g} s; ' if windowed else '')
+            + f'scoring: {mode}'
             + (f', top {args.rerank_k} re-ranked by VTM'
                if mode == 'embed' and args.rerank_k else ''))
     print(f'query: {args.query!r}\n{info}')
-    for i, (path, score) in enumerate(top):
-        print(f'#{i + 1:<3d} {score:8.4f}  {path}')
+    for i, hit in enumerate(top):
+        where = f'  [{span_text(hit.start, hit.end)}]' if windowed else ''
+        print(f'#{i + 1:<3d} {hit.score:8.4f}  {hit.path}{where}')
     rows = []
     if not (args.no_html and args.no_png):
-        for i, (path, score) in enumerate(top):
-            frames = entries[path]['value'] if mode == 'vtm' else \
-                load_video(model, path)
-            name = SCORE_NAMES['vtm'] if mode == 'embed' and \
-                i < args.rerank_k else SCORE_NAMES[mode]
-            rows.append(dict(path=path, name=osp.basename(path),
-                             score=score, score_name=name,
+        for hit in top:
+            frames = index.frames_of(hit)
+            name = hit.name + (f' [{span_text(hit.start, hit.end)}]'
+                               if windowed else '')
+            rows.append(dict(path=hit.path, name=name, score=hit.score,
+                             score_name=SCORE_NAMES[hit.score_name],
+                             frag=f'#t={hit.start:g},{hit.end:g}'
+                             if windowed else '',
                              thumbs=_thumbs(frames)))
-    out = dict(ranked=ranked, num_encoded=num_encoded,
-               num_cached=num_cached, skipped=skipped, mode=mode)
+    out = dict(ranked=ranked, hits=hits, num_encoded=stats['encoded'],
+               num_cached=stats['cached'], skipped=skipped, mode=mode)
     if not args.no_html:
         out['html'] = osp.join(args.out_dir, 'search.html')
         write_html(out['html'], args.query, rows, dict(info=info))

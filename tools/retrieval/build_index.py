@@ -17,10 +17,19 @@ Examples::
     # a million precomputed embeddings, IVF index probing 32 of 1024 lists
     python tools/retrieval/build_index.py --embeds embeds.npy --ids ids.txt \
         --factory IVF1024,Flat --param nprobe=32 --out work_dirs/index_1m
+    # a folder of (long) videos as sliding windows of 4 s every 2 s
+    python tools/retrieval/build_index.py \
+        configs/allinone/retrieval_ti_demo.py \
+        work_dirs/retrieval_ti_demo/iter_20.pth --videos data/demo \
+        --window 4 --stride 2 --out work_dirs/index_windows
 
 Writes ``OUT/index.faiss``, ``OUT/ids.json`` (row -> video id),
 ``OUT/meta.json`` (index settings, source) and, with ``--save-embeds``,
-``OUT/embeds.npy``.
+``OUT/embeds.npy``. With ``--videos DIR`` every video of the folder is
+encoded through :class:`mmallinone.apis.VideoIndex` (its embedding cache,
+``--cache``), as one clip or, with ``--window SEC [--stride SEC]``, as
+sliding windows; ``OUT/segments.json`` then holds ``[video, start, end]``
+(seconds) of each row and ``tools/retrieval/search.py`` prints them.
 """
 import argparse
 import json
@@ -52,6 +61,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--split', default='test', choices=['train', 'val', 'test'],
         help='dataloader of the config whose videos are indexed')
     parser.add_argument('--embeds', help='(N, D) .npy instead of a model')
+    parser.add_argument('--videos', help='index a folder of videos instead '
+                        'of a dataloader (with CONFIG CHECKPOINT)')
+    parser.add_argument('--window', type=float,
+                        help='--videos: sliding windows of SEC seconds')
+    parser.add_argument('--stride', type=float,
+                        help='--videos: seconds between windows')
+    parser.add_argument('--cache', help='--videos: embedding cache file '
+                        '(default: OUT/embed_cache.pth)')
     parser.add_argument('--ids', help='text file: one video id per row of '
                         '--embeds (default: row numbers)')
     parser.add_argument('--factory', help='faiss.index_factory string '
@@ -152,6 +169,37 @@ def extract_video_embeds(model, cfg, split: str = 'test',
     return np.concatenate(embeds).astype(np.float32), ids
 
 
+def folder_embeds(args: argparse.Namespace) -> tuple:
+    """Embeddings of a folder's videos or windows (``VideoIndex``).
+
+    Returns:
+        tuple: ``(N, D)`` float32 embeddings, ``N`` ids (file names),
+        ``N`` ``[file name, start, end]`` segments and the source dict.
+    """
+    from mmallinone.apis import VideoIndex, init_model, model_fingerprint
+    model = init_model(args.config, args.checkpoint, device=args.device)
+    if not hasattr(model, 'encode_video'):
+        raise TypeError(f'{type(model).__name__} has no encode_video(): use '
+                        'a retrieval config (AllInOneRetrieval)')
+    cache = args.cache or osp.join(args.out, 'embed_cache.pth')
+    index = VideoIndex(model, args.videos, cache,
+                       model_fingerprint(args.config, args.checkpoint,
+                                         'embed'),
+                       mode='embed', window=args.window, stride=args.stride)
+    stats = index.refresh()
+    for path, reason in stats['skipped']:
+        print(f'skipped {path}: {reason}')
+    if not index.rows:
+        raise RuntimeError(f'no readable video in "{args.videos}"')
+    segments = [[osp.basename(p), s, e] for p, s, e in index.rows]
+    source = dict(config=osp.abspath(args.config),
+                  checkpoint=osp.abspath(args.checkpoint),
+                  videos=osp.abspath(args.videos), window=args.window,
+                  stride=index.stride, skipped=len(stats['skipped']))
+    return (index.embeddings().numpy().astype(np.float32),
+            [s[0] for s in segments], segments, source)
+
+
 def main(argv: Optional[List[str]] = None) -> dict:
     """Extract or read embeddings, build and save the index."""
     args = parse_args(argv)
@@ -181,6 +229,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
             raise ValueError(f'{args.ids} has {len(ids)} ids for '
                              f'{len(embeds)} embeddings in {args.embeds}')
         source = dict(embeds=osp.abspath(args.embeds))
+    elif args.videos:
+        embeds, ids, segments, source = folder_embeds(args)
     else:
         model = build_model(cfg, args.checkpoint, args.device)
         embeds, ids = extract_video_embeds(model, cfg, args.split,
@@ -199,6 +249,9 @@ def main(argv: Optional[List[str]] = None) -> dict:
     faiss.write_index(index, osp.join(args.out, 'index.faiss'))
     with open(osp.join(args.out, 'ids.json'), 'w') as f:
         json.dump(ids, f)
+    if args.videos:
+        with open(osp.join(args.out, 'segments.json'), 'w') as f:
+            json.dump(segments, f)
     if args.save_embeds:
         np.save(osp.join(args.out, 'embeds.npy'), np.asarray(embeds))
     meta = dict(index_cfg, dim=int(embeds.shape[1]), num=len(ids),

@@ -12,7 +12,9 @@ Example::
         "two people arm wrestling" "a man cleaning a pool" --topk 3
 
 Prints, per query, the top-k video ids with their cosine scores; ``--out``
-also writes them as JSON.
+also writes them as JSON. An index of sliding windows (``build_index.py
+--videos DIR --window SEC``) gives each hit its ``start`` and ``end``
+seconds.
 """
 import argparse
 import json
@@ -91,6 +93,10 @@ def main(argv: Optional[List[str]] = None) -> List[Dict]:
         meta = json.load(f)
     with open(osp.join(args.index, 'ids.json')) as f:
         ids = json.load(f)
+    segments = None
+    if osp.isfile(osp.join(args.index, 'segments.json')):
+        with open(osp.join(args.index, 'segments.json')) as f:
+            segments = json.load(f)
     index = faiss.read_index(osp.join(args.index, 'index.faiss'))
     set_search_params(index, dict(meta.get('search_params') or {},
                                   **parse_params(args.param)))
@@ -107,10 +113,16 @@ def main(argv: Optional[List[str]] = None) -> List[Dict]:
     for q, sc, rw in zip(args.queries, scores, rows):
         hits = [dict(rank=r + 1, video_id=ids[i], score=float(s))
                 for r, (s, i) in enumerate(zip(sc, rw)) if i >= 0]
+        if segments is not None:
+            for h, i in zip(hits, rw):
+                h['start'], h['end'] = segments[i][1], segments[i][2]
         results.append(dict(query=q, hits=hits))
         print(f'query: {q!r}')
         for h in hits:
-            print(f"  {h['rank']:>3}  {h['score']:+.4f}  {h['video_id']}")
+            where = (f"  [{h['start']:.1f}-{h['end']:.1f} s]"
+                     if 'start' in h else '')
+            print(f"  {h['rank']:>3}  {h['score']:+.4f}  {h['video_id']}"
+                  f'{where}')
     print(f'{len(args.queries)} queries searched in {search_ms:.2f} ms '
           f'({meta["factory"]}, {len(ids)} videos)')
     if args.out:

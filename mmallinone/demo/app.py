@@ -1,0 +1,71 @@
+"""Build and launch the demo page from a :class:`DemoContext`."""
+import os.path as osp
+from typing import Optional
+
+from .context import DemoContext, DemoError
+from .tabs import ordered_tabs
+
+__all__ = ['build_demo', 'launch']
+
+
+def build_demo(ctx: DemoContext):
+    """The Gradio ``Blocks`` of the demo: one tab per registered tab class.
+
+    The folder is indexed first (new or changed files are encoded; the rest
+    is read from the cache), so start-up reports skipped videos once.
+    """
+    import gradio as gr
+    if ctx.index is not None:
+        try:
+            ctx.refresh()
+        except DemoError:
+            pass  # shown by the Search tab on use
+    models = '; '.join(e.name for e in ctx.models)
+    windows = (f' as windows of {ctx.window:g} s every '
+               f'{(ctx.stride or ctx.window):g} s' if ctx.window else '')
+    with gr.Blocks(title='MMAllInOne demo') as demo:
+        gr.Markdown(f'## MMAllInOne demo\nVideos: `{ctx.video_dir}`'
+                    f'{windows}. Models: {models}.')
+        skipped = ctx.skipped_text()
+        gr.Markdown(skipped, elem_id='skipped-videos', visible=bool(skipped))
+        with gr.Tabs():
+            for tab in ordered_tabs(ctx):
+                with gr.Tab(tab.title, id=type(tab).__name__):
+                    tab.build()
+    return demo
+
+
+def launch(ctx: DemoContext,
+           host: str = '127.0.0.1',
+           port: Optional[int] = None,
+           share: bool = False,
+           block: bool = True):
+    """Build the page and serve it; prints the local URL.
+
+    Args:
+        ctx (DemoContext): The demo's models and folder.
+        host (str): Address to bind. Defaults to ``'127.0.0.1'`` (this
+            machine only).
+        port (int, optional): Port; None lets Gradio pick a free one from
+            7860.
+        share (bool): Ask Gradio for a public ``*.gradio.live`` link (the
+            page is then reachable from the internet). Defaults to False.
+        block (bool): Serve until interrupted. Defaults to True.
+
+    Returns:
+        gr.Blocks: The running demo (``demo.local_url``).
+    """
+    demo = build_demo(ctx)
+    allowed = {ctx.video_dir}
+    for path in ctx.videos():
+        allowed.add(osp.dirname(osp.realpath(path)))
+    demo.queue(default_concurrency_limit=1)
+    demo.launch(server_name=host, server_port=port, share=share,
+                allowed_paths=sorted(allowed), prevent_thread_lock=True,
+                quiet=True, show_error=False)
+    print(f'MMAllInOne demo running on {demo.local_url}', flush=True)
+    if share and getattr(demo, 'share_url', None):
+        print(f'public link: {demo.share_url}', flush=True)
+    if block:
+        demo.block_thread()
+    return demo

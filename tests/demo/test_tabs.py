@@ -1,0 +1,73 @@
+"""mmallinone.demo: tab registry and the messages for bad input."""
+import os.path as osp
+import sys
+
+import pytest
+
+sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(
+    __file__))), 'apis'))
+
+from tiny_models import DEMO, tiny_checkpoint, tiny_config  # noqa: E402
+
+
+def test_tabs_are_registered_ordered_and_can_hide():
+    from mmallinone.demo import DEMO_TABS, BaseTab
+    from mmallinone.demo.tabs import ordered_tabs
+
+    class Hidden(BaseTab):
+        title, order = 'Caption', 40
+
+        @classmethod
+        def visible(cls, ctx):
+            return False
+
+    class Extra(BaseTab):
+        title, order = 'Extra', 35
+
+    DEMO_TABS.register_module(module=Hidden)
+    DEMO_TABS.register_module(module=Extra)
+    try:
+        titles = [t.title for t in ordered_tabs(ctx=None)]
+        assert titles == ['Search', 'Question answering', 'Cloze', 'Extra']
+    finally:
+        DEMO_TABS.module_dict.pop('Hidden')
+        DEMO_TABS.module_dict.pop('Extra')
+
+
+def test_context_messages_for_bad_input(tmp_path):
+    import gradio as gr  # noqa: F401  (guarded skips other outputs)
+
+    from mmallinone.apis import init_model
+    from mmallinone.demo import DemoContext, DemoError, ModelEntry
+    from mmallinone.demo.context import guarded
+    cfg = tiny_config('pretrain_ti_demo.py', str(tmp_path))
+    ckpt = tiny_checkpoint(cfg, str(tmp_path))
+    model = init_model(cfg, ckpt)
+    ctx = DemoContext([ModelEntry(cfg, ckpt, model)], DEMO,
+                      str(tmp_path / 'c.pth'))
+    assert ctx.index.mode == 'vtm' and ctx.entry_for('open_ended') is None
+    with pytest.raises(DemoError, match='empty'):
+        ctx.check_text(model, '   ')
+    with pytest.raises(DemoError, match=r'too long: 62 word pieces .* at '
+                       r'most 40'):
+        ctx.check_text(model, 'a ' * 60)
+    assert ctx.check_text(model, ' a pool ') == 'a pool'
+    with pytest.raises(DemoError, match='Choose a video'):
+        ctx.video_path('')
+    with pytest.raises(DemoError, match='not found'):
+        ctx.video_path('nope.mp4')
+
+    def fail(x):
+        raise ZeroDivisionError('boom')
+
+    wrapped = guarded(fail)
+    assert wrapped(1) == '⚠️ Error: ZeroDivisionError: boom'
+    wrapped.num_outputs = 3
+    out = wrapped(1)
+    assert out[0].startswith('⚠️') and len(out) == 3
+    with pytest.raises(DemoError, match='Checkpoint not found'):
+        DemoContext.from_files([(cfg, str(tmp_path / 'x.pth'))], DEMO,
+                               cache_file=str(tmp_path / 'c.pth'))
+    with pytest.raises(DemoError, match='Video folder not found'):
+        DemoContext.from_files([(cfg, cfg)], str(tmp_path / 'none'),
+                               cache_file=str(tmp_path / 'c.pth'))
