@@ -12,7 +12,8 @@ tokenize, MLM-mask, pack) from the same clips, stored differently:
   --mode transcode`` (short side, fps and keyframe interval below);
 - (d) ``frames``: frame shards (``--mode frames``, 3 JPEGs per clip) read
   with ``LoadShardFrames``;
-- (e) ``keyframe+<decoder>``: (b) plus ``SnapToKeyframes``;
+- (e) ``keyframe+<decoder>``: (b) plus ``SnapToKeyframes`` (keyframes
+  only; ``jitter2``: up to 2 frames past them), also on (c)'s shards;
 - (f) ``jpeg-limit``: decoding the 3 JPEGs of a frame-shard sample and
   resizing them to 224x224 with OpenCV, nothing else (no dataset).
 
@@ -100,10 +101,10 @@ def build_rows(cfg, clips: str, work: str, num: int,
     decoders = [d for d in decoders if d in available_backends()]
     common = dict(num_false_videos=0)
 
-    def video_pipe(init, decode='VideoDecode', snap=False):
-        return [init, sampler] + ([dict(type='SnapToKeyframes')]
-                                  if snap else []) + [dict(type=decode)
-                                                      ] + tail
+    def video_pipe(init, decode='VideoDecode', snap=None):
+        snaps = [] if snap is None else [dict(type='SnapToKeyframes',
+                                              max_jitter=snap)]
+        return [init, sampler] + snaps + [dict(type=decode)] + tail
 
     rows: Dict[str, Callable] = {}
     sizes: Dict[str, int] = {}
@@ -141,7 +142,12 @@ def build_rows(cfg, clips: str, work: str, num: int,
         tail))
     for d in decoders:
         add(f'(e) keyframe+{d}', shard_ds(copy, video_pipe(
-            dict(type='SafeVideoInit', backend=d), snap=True)))
+            dict(type='SafeVideoInit', backend=d), snap=0)))
+    add('(e) keyframe+jitter2+pyav', shard_ds(copy, video_pipe(
+        dict(type='SafeVideoInit', backend='pyav'), snap=2)))
+    for d in decoders:
+        add(f'(e) keyframe+transcoded+{d}', shard_ds(trans, video_pipe(
+            dict(type='SafeVideoInit', backend=d), snap=0)))
     jpegs = _frame_jpegs(frames)
 
     def jpeg_limit(i):

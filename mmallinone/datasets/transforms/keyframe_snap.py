@@ -36,12 +36,16 @@ class SnapToKeyframes(BaseTransform):
 
     Args:
         max_jitter (int): Largest number of frames decoded past the
-            keyframe. Defaults to 2.
+            keyframe. 0 (the default) decodes keyframes only -- the fast
+            case (PyAV then decodes the keyframe packet alone); the sampled
+            frames still vary between epochs, as the sampler's random index
+            picks among the keyframes. Each jitter frame costs a decoded
+            frame plus, on the first one, the decoder's B-frame delay.
         max_shift (float): Largest move, in seconds, from the sampled frame
             to its keyframe. Defaults to 1.0 (half the usual 2-s interval).
     """
 
-    def __init__(self, max_jitter: int = 2, max_shift: float = 1.0) -> None:
+    def __init__(self, max_jitter: int = 0, max_shift: float = 1.0) -> None:
         if max_jitter < 0:
             raise ValueError(f'max_jitter must be >= 0, got {max_jitter}')
         if max_shift <= 0:
