@@ -25,9 +25,9 @@ class SnapToKeyframes(BaseTransform):
 
     An index keeps its exact value when no keyframe lies within
     ``max_shift`` seconds, or when its keyframe already took an earlier
-    sample (sparse samples stay distinct); sorted indices stay sorted. Use it in training
-    pipelines only; exact sampling stays the default, and evaluation
-    pipelines should not snap.
+    sample (sparse samples stay distinct); sorted indices stay sorted. Use
+    it in training pipelines only; exact sampling stays the default, and
+    evaluation pipelines should not snap.
 
     Required keys: ``frame_inds``, ``video_reader`` (any reader with
     ``get_key_indices()``: :class:`SafeVideoInit`'s or decord's),
