@@ -5,7 +5,8 @@
 # the shard index is built once on rank 0 and cached; resume-by-index and
 # DDP sampling are unchanged. Make the shards first:
 #
-#   python tools/data/make_shards.py configs/allinone/pretrain_b_webvid_howto.py \
+#   python tools/data/make_shards.py \
+#       configs/allinone/pretrain_b_webvid_howto.py \
 #       data/shards/webvid/train --split train --subset 0 --mode transcode \
 #       --short-side 256 --fps 8 --workers 16
 #   (--subset 1 -> data/shards/howto100m/train; --split val -> .../val)

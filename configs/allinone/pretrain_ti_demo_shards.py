@@ -7,7 +7,8 @@
 #   python tools/train.py configs/allinone/pretrain_ti_demo_shards.py
 #
 # The shards may also be served over HTTP (or s3/gs/hf):
-#   --cfg-options 'train_dataloader.dataset.shards=http://host:8000/{00000..00002}.tar'
+#   --cfg-options \
+#   'train_dataloader.dataset.shards=http://host:8000/{00000..00002}.tar'
 # Frame shards (make_shards.py --mode frames --num-frames 3): replace the
 # first three transforms of the pipeline by dict(type='LoadShardFrames',
 # clip_len=3).

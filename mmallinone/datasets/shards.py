@@ -117,7 +117,8 @@ def index_shard(path: str, backend_args: Optional[dict] = None
         in shard order (text members as bytes, others as offset and size);
         a member cut short by a truncation appears as ``'__cut__'``;
         ``truncated``: a message if the shard ends early (None otherwise);
-        ``size``: the shard's bytes.
+        ``size``: the shard's bytes; ``expected``: for a truncated shard,
+        the sample count of its ``_stats.json`` sidecar, if any.
     """
     if _is_remote(path):
         ctx = get_backend(backend_args).open(path)
@@ -174,8 +175,30 @@ def index_shard(path: str, backend_args: Optional[dict] = None
                 entry[ext.lower()] = f.read(msize)
             else:
                 entry[ext] = (offset, msize)
+    expected = _expected_samples(path, backend_args) if truncated else None
     return dict(samples=list(samples.items()), truncated=truncated,
-                size=size)
+                size=size, expected=expected)
+
+
+def _expected_samples(path: str, backend_args: Optional[dict] = None
+                      ) -> Optional[int]:
+    """Samples a shard should hold, from its ``<name>_stats.json`` sidecar
+    (``successes`` of video2dataset, ``samples`` of make_shards.py), or
+    None when there is none."""
+    stats = path[:-4] + '_stats.json' if path.endswith('.tar') else None
+    if stats is None:
+        return None
+    try:
+        if _is_remote(stats):
+            text = get_backend(backend_args).get(stats)
+        else:
+            with open(stats, 'rb') as f:
+                text = f.read()
+        data = json.loads(text)
+    except Exception:  # noqa: BLE001 - no (usable) sidecar
+        return None
+    value = data.get('samples', data.get('successes'))
+    return value if isinstance(value, int) else None
 
 
 @DATASETS.register_module()
@@ -205,8 +228,10 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
     fails after the retries (a dropped connection), is a logged, counted
     skip (:class:`BaseVideoTextDataset`). A truncated shard keeps the
     samples before the cut; the lost ones (a member cut short, a key left
-    without its video) are logged and counted in :attr:`num_lost_samples`
-    and :attr:`num_truncated_shards`. A malformed JSON member raises a
+    without its video and, when the shard has a ``<name>_stats.json``
+    sidecar from video2dataset or make_shards.py, the samples missing
+    after the cut) are logged and counted in :attr:`num_lost_samples` and
+    :attr:`num_truncated_shards`. A malformed JSON member raises a
     ``ValueError`` naming the shard and the member (or, with
     ``skip_invalid_rows=True``, is a counted skip).
 
@@ -268,7 +293,9 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
         self.num_truncated_shards = 0
         self.init_ann_index(ann_index)
         self._shard_list: Optional[List[str]] = None
-        super().__init__(ann_file='', **kwargs)
+        # ann_file only names the shards in messages
+        super().__init__(ann_file=shards if isinstance(shards, str) else
+                         f'{len(shards)} shard patterns', **kwargs)
 
     # ------------------------------------------------------------ shards
     @property
@@ -287,7 +314,16 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
         Returns:
             list[dict]: One data info per sample.
         """
-        return list(self.iter_data_infos())
+        data_list = list(self.iter_data_infos())
+        if not data_list:
+            raise ValueError(self._empty_message())
+        return data_list
+
+    def _empty_message(self) -> str:
+        return (f'{type(self).__name__}: no usable sample in the '
+                f'{len(self.shard_list)} shards of {self.shards!r} '
+                f'({self.num_truncated_shards} truncated, '
+                f'{self.num_lost_samples} samples lost)')
 
     def iter_data_infos(self) -> Iterator[dict]:
         """Yield the data infos of all shards, in shard and member order."""
@@ -303,7 +339,15 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
             for path, res in zip(shards, pool.map(index, shards)):
                 if res['truncated']:
                     self.num_truncated_shards += 1
-                    logger.warning(f'{type(self).__name__}: {res["truncated"]}')
+                    logger.warning(
+                        f'{type(self).__name__}: {res["truncated"]}')
+                    missing = (res['expected'] or 0) - len(res['samples'])
+                    if missing > 0:  # whole samples after the cut
+                        self.num_lost_samples += missing
+                        logger.warning(
+                            f'{type(self).__name__}: {missing} samples of '
+                            f'"{path}" are missing after the cut (its '
+                            f'_stats.json lists {res["expected"]})')
                 for key, members in res['samples']:
                     info = self._parse_sample(path, key, members)
                     if info is not None:
@@ -452,7 +496,9 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
     def build_ann_index(self, folder: str) -> Dict:
         """Build the index, then add the lost / truncated counts to it."""
         meta = super().build_ann_index(folder)
-        meta.update(num_lost_samples=self.num_lost_samples,
+        meta.update(source=self.shards if isinstance(self.shards, str)
+                    else list(self.shards),
+                    num_lost_samples=self.num_lost_samples,
                     num_truncated_shards=self.num_truncated_shards,
                     num_shards=len(self.shard_list))
         path = osp.join(folder, 'meta.json')
@@ -471,6 +517,8 @@ class VideoTextShardDataset(AnnotationIndexMixin, BaseVideoTextDataset):
                 meta = json.load(f)
             self.num_lost_samples = meta.get('num_lost_samples', 0)
             self.num_truncated_shards = meta.get('num_truncated_shards', 0)
+            if not meta.get('num_samples'):
+                raise ValueError(self._empty_message())
             if self.num_lost_samples or self.num_truncated_shards:
                 MMLogger.get_current_instance().warning(
                     f'{type(self).__name__}: {self.num_truncated_shards} '

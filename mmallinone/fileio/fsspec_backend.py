@@ -107,13 +107,17 @@ class FsspecBackend(BaseStorageBackend):
 
     # ------------------------------------------------------------ helpers
     def fs(self, url: str):
-        """The fsspec file system of ``url`` (cached per protocol)."""
-        protocol = _protocol(url)
-        if protocol not in self._fs:
+        """The fsspec file system of ``url`` (one per protocol and process).
+
+        Not shared across ``fork``: a dataloader worker must not reuse the
+        parent's connection pool and event loop.
+        """
+        key = (_protocol(url), os.getpid())
+        if key not in self._fs:
             import fsspec
-            self._fs[protocol] = fsspec.filesystem(protocol,
-                                                   **self.storage_options)
-        return self._fs[protocol]
+            self._fs[key] = fsspec.filesystem(
+                key[0], skip_instance_cache=True, **self.storage_options)
+        return self._fs[key]
 
     def _retry(self, what: str, url: str, fn, *args):
         wait = self.retry_wait
@@ -175,7 +179,7 @@ class FsspecBackend(BaseStorageBackend):
     @contextlib.contextmanager
     def open(self, filepath: Union[str, os.PathLike], block_size: int = 1 << 20
              ) -> Iterator[Any]:
-        """A seekable, read-only file object (range reads of ``block_size``)."""
+        """A seekable read-only file object (``block_size`` range reads)."""
         url = str(filepath)
         with self.fs(url).open(url, 'rb', block_size=block_size) as f:
             yield f

@@ -11,10 +11,10 @@ custom_imports = dict(
 
 model = dict(type='ShardRecordingModel', record_file=None)
 pipeline = [
-    dict(type='SafeDecordInit'),
+    dict(type='SafeVideoInit', backend='auto'),
     dict(type='mmaction.UniformSample', clip_len=2, num_clips=1,
          test_mode=False),
-    dict(type='mmaction.DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='mmaction.Resize', scale=(16, 16), keep_ratio=False),
     dict(type='PackVideoTextInputs'),
 ]

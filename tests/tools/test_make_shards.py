@@ -14,6 +14,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tools', 'data'))
 import make_shards  # noqa: E402
 
+sys.path.insert(0, osp.join(REPO, 'tests', 'datasets'))
+
 from mmallinone.datasets import VideoTextShardDataset  # noqa: E402
 from mmallinone.datasets.shards import index_shard  # noqa: E402
 
@@ -100,9 +102,9 @@ def test_skips_with_reason_and_resumes(tmp_path, jsonl_with_a_broken_video):
     assert m['check']['samples'] == 3 and not m['check']['failed']
     # transcode: H.264 at short side 32, 4 frames/s, 1 s
     ds = VideoTextShardDataset(shards=osp.join(out, '*.tar'), ann_index=False,
-                               pipeline=[dict(type='SafeDecordInit')])
+                               pipeline=[dict(type='SafeVideoInit')])
     res = ds[0]
-    assert min(res['video_reader'][0].shape[:2]) == 32
+    assert min(res['video_reader'].get_batch([0]).shape[1:3]) == 32
     assert res['total_frames'] == 4 and res['avg_fps'] == pytest.approx(4)
 
     # interrupted while writing shard 1: its tar is missing, a temporary
@@ -129,3 +131,30 @@ def test_workers_and_frames_mode(tmp_path, jsonl_with_a_broken_video):
     assert names == ['000000000']  # the broken video of shard 0 skipped
     members = index_shard(osp.join(out, '00000.tar'))['samples'][0][1]
     assert {'0.jpg', '1.jpg', '2.jpg', 'txt', 'json'} == set(members)
+
+
+def test_repacks_video2dataset_shards(tmp_path):
+    """video2dataset-style shards in, transcoded shards out (JSON kept)."""
+    from shard_helpers import write_tar
+    video = open(osp.join(DEMO, 'eye_makeup.avi'), 'rb').read()
+    os.makedirs(tmp_path / 'v2d')
+    write_tar(str(tmp_path / 'v2d' / '00000.tar'), [
+        ('000000000.mp4', video),  # (an AVI under .mp4: containers vary)
+        ('000000000.txt', b'applying eye makeup'),
+        ('000000000.json', json.dumps(dict(
+            caption='applying eye makeup', url='https://example.com/v',
+            matching_score=0.5)).encode())])
+    cfg = tmp_path / 'v2d.py'
+    cfg.write_text(
+        'train_dataloader = dict(dataset=dict(type="VideoTextShardDataset",'
+        f' shards="{tmp_path}/v2d/*.tar", ann_index=False))\n')
+    out = str(tmp_path / 'small')
+    assert make_shards.main([str(cfg), out, '--mode', 'transcode',
+                             '--short-side', '32', '--fps', '5']) == 0
+    assert _manifest(out)['check']['samples'] == 1
+    ds = VideoTextShardDataset(shards=osp.join(out, '*.tar'),
+                               ann_index=False)
+    info = ds.get_data_info(0)
+    assert info['captions'] == ['applying eye makeup']
+    assert info['shard_meta']['url'] == 'https://example.com/v'
+    assert info['shard_meta']['matching_score'] == 0.5

@@ -31,6 +31,11 @@ every shard back through :class:`~mmallinone.datasets.VideoTextShardDataset`
 and decodes one frame of every sample (``--no-check`` skips it); the exit
 status is 1 if a sample is missing or fails to decode.
 
+Shards (a video2dataset download of Panda-70M, say) are a dataset too:
+with a config whose dataset is a ``VideoTextShardDataset``, ``--mode
+transcode`` re-packs them into small, fast shards (the JSON fields are
+kept).
+
 Example::
 
     python tools/data/make_shards.py configs/allinone/pretrain_ti_demo.py \\
@@ -47,7 +52,7 @@ import sys
 import tarfile
 import time
 from fractions import Fraction
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Tuple
 
 import numpy as np
 
@@ -58,7 +63,9 @@ if REPO not in sys.path:
 #: data-info fields that are not copied into the JSON member as they are
 _INTERNAL = {'sample_idx', 'filename', 'text', 'captions', 'caption_idx',
              'clip_window', 'clip_windows', 'modality', 'start_index',
-             'caption_path', 'candidates', 'video_id'}
+             'caption_path', 'candidates', 'video_id',
+             # VideoTextShardDataset (re-packing shards)
+             'shard', 'key', 'video', 'frames', 'shard_meta'}
 
 
 def parse_args(argv=None):
@@ -101,6 +108,9 @@ def parse_args(argv=None):
                         help='pack only the first N items (0: all)')
     parser.add_argument('--no-check', action='store_true',
                         help='skip reading every shard back at the end')
+    parser.add_argument('--check-backend', default='auto',
+                        help='decoder of the final check (SafeVideoInit '
+                        'backend: auto, decord, pyav, torchcodec)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='override config keys, key=value (e.g. '
                         'train_dataloader.dataset.data_root=...)')
@@ -171,8 +181,8 @@ def collect_items(dataset, group_by: str = 'video') -> List[dict]:
     for ds in _leaf_datasets(dataset):
         for idx in range(len(ds)):
             info = ds.get_data_info(idx)
-            if hasattr(ds, 'load_sample_annotation'):
-                info = ds.load_sample_annotation(info)
+            if 'shard' not in info and hasattr(ds, 'load_sample_annotation'):
+                info = ds.load_sample_annotation(info)  # e.g. HowTo100M
             caps = info.get('captions')
             if caps is None:
                 caps = [info['text']] if 'text' in info else []
@@ -187,6 +197,7 @@ def collect_items(dataset, group_by: str = 'video') -> List[dict]:
                     extra[k] = _jsonable(v)
                 except TypeError:
                     continue
+            extra.update(_jsonable(info.get('shard_meta', {})))
             if 'candidates' in info:
                 extra['options'] = list(info['candidates'])
             fname = info['filename']
@@ -204,6 +215,8 @@ def collect_items(dataset, group_by: str = 'video') -> List[dict]:
                 captions=list(caps), extra=extra)
             if windows is not None:
                 item['clip_windows'] = [list(map(float, w)) for w in windows]
+            if 'shard' in info and 'video' in info:  # a shard's member
+                item['range'] = [info['shard'], *info['video']]
             items.append(item)
             by_file[fname] = item
     for item in items:  # a video with windows for only some captions
@@ -341,6 +354,7 @@ def write_shard(job: Tuple[int, List[dict], str, dict]) -> dict:
     from mmengine import fileio
 
     import mmallinone  # noqa: F401  (fsspec backend for remote sources)
+    from mmallinone.fileio import read_range
     shard_id, items, out_dir, opts = job
     name = f'{shard_id:05d}'
     tar_path = osp.join(out_dir, name + '.tar')
@@ -359,7 +373,10 @@ def write_shard(job: Tuple[int, List[dict], str, dict]) -> dict:
         for j, item in enumerate(items):
             key = f'{name}{j:04d}'
             try:
-                data = fileio.get(item['filename'])
+                if 'range' in item:  # re-packing shards
+                    data = read_range(*item['range'])
+                else:
+                    data = fileio.get(item['filename'])
                 in_bytes += len(data)
                 mode = opts['mode']
                 if mode == 'copy':
@@ -406,7 +423,7 @@ def write_shard(job: Tuple[int, List[dict], str, dict]) -> dict:
     return stats
 
 
-def check_shards(out_dir: str, mode: str) -> dict:
+def check_shards(out_dir: str, mode: str, backend: str = 'auto') -> dict:
     """Read every sample back through the real dataset and decode it."""
     from mmengine.registry import init_default_scope
 
@@ -417,10 +434,10 @@ def check_shards(out_dir: str, mode: str) -> dict:
         pipeline = [dict(type='LoadShardFrames', clip_len=1, test_mode=True)]
     else:
         pipeline = [
-            dict(type='SafeDecordInit'),
+            dict(type='SafeVideoInit', backend=backend),
             dict(type='mmaction.UniformSample', clip_len=1, num_clips=1,
                  test_mode=True),
-            dict(type='mmaction.DecordDecode')
+            dict(type='VideoDecode')
         ]
     ds = VideoTextShardDataset(
         shards=osp.join(out_dir, '*.tar'), ann_index=False,
@@ -493,7 +510,7 @@ def main(argv=None) -> int:
         seconds=round(time.perf_counter() - t0, 2))
     status = 0
     if not args.no_check:
-        check = check_shards(args.out, args.mode)
+        check = check_shards(args.out, args.mode, args.check_backend)
         manifest['check'] = check
         if check['samples'] != manifest['num_samples'] or check['failed'] \
                 or check['truncated_shards'] or check['lost_samples']:
