@@ -10,6 +10,15 @@ the mmaction2 transforms, the real tokenizer), then measures
    warm-up excluded. A sample with ``num_false_videos=1`` decodes two clips
    (its own and a false one); both are counted.
 
+With ``--data-paths CLIPS`` it instead compares the ways of storing and
+decoding the same clips (see ``data_paths.py``): (a) raw files + decord,
+(b) webdataset shards of the raw bytes with each decoder, (c) transcoded
+shards, (d) JPEG frame shards, (e) keyframe-aware sampling, (f) decoding +
+resizing 3 JPEGs alone, in clips/s per core, interleaved in rounds, plus
+DataLoader scaling. CLIPS is a folder written by
+``tools/data/synthetic/make_webvid_like_clips.py``; the shards are made
+with ``tools/data/make_shards.py`` under ``--shard-dir``.
+
 Examples::
 
     python tools/analysis_tools/benchmark_pipeline.py \
@@ -18,6 +27,10 @@ Examples::
         configs/allinone/pretrain_b_webvid_howto.py --cfg-options \
         train_dataloader.dataset.datasets.0.data_root=data/demo/webvid \
         train_dataloader.dataset.datasets.1.data_root=data/demo/howto100m
+    python tools/analysis_tools/benchmark_pipeline.py \
+        configs/allinone/pretrain_b_webvid_howto.py \
+        --data-paths data/bench_clips --num-clips 100 --rounds 3 \
+        --samples 10 --workers 1 2
 """
 import argparse
 import json
@@ -51,6 +64,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--out', help='write the results as JSON')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--data-paths', metavar='CLIPS',
+                        help='compare storage / decoder paths on the clips '
+                        'of this folder (make_webvid_like_clips.py)')
+    parser.add_argument('--num-clips', type=int, default=100,
+                        help='--data-paths: clips used')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='--data-paths: interleaved rounds of --samples '
+                        'samples per row')
+    parser.add_argument('--shard-dir', help='--data-paths: where the '
+                        'shards are made (default CLIPS/shards)')
     return parser.parse_args(argv)
 
 
@@ -141,6 +164,8 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmallinone'))
+    if args.data_paths:
+        return main_data_paths(cfg, args)
     # One thread, like a dataloader worker; restored afterwards so a
     # caller in the same process keeps its own setting.
     prev_threads = torch.get_num_threads()
@@ -180,6 +205,35 @@ def main(argv: Optional[List[str]] = None) -> Dict:
             json.dump(result, f, indent=1)
         print(f'results written to {args.out}')
     return result
+
+
+def main_data_paths(cfg, args: argparse.Namespace) -> Dict:
+    """``--data-paths``: rows (a)-(f) and the DataLoader scaling."""
+    import torch
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+    import data_paths
+    prev_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    load_before = os.getloadavg()
+    try:
+        res = data_paths.run(cfg, osp.abspath(args.data_paths),
+                             args.shard_dir, args.num_clips, args.samples,
+                             args.rounds, args.workers, args.seed)
+    finally:
+        torch.set_num_threads(prev_threads)
+    res['meta'] = dict(machine=platform.platform(), cpus=os.cpu_count(),
+                       load_avg_before=load_before,
+                       load_avg_after=os.getloadavg(),
+                       num_clips=args.num_clips, rounds=args.rounds,
+                       samples_per_round=args.samples)
+    data_paths.print_report(res)
+    print(f"load average before {load_before}, after {os.getloadavg()}")
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w') as f:
+            json.dump(res, f, indent=1)
+        print(f'results written to {args.out}')
+    return res
 
 
 if __name__ == '__main__':

@@ -25,9 +25,9 @@ class SnapToKeyframes(BaseTransform):
 
     An index keeps its exact value when no keyframe lies within
     ``max_shift`` seconds, or when its keyframe already took an earlier
-    sample (sparse samples stay distinct); sorted indices stay sorted. Use it in training
-    pipelines only; exact sampling stays the default, and evaluation
-    pipelines should not snap.
+    sample (sparse samples stay distinct); sorted indices stay sorted. Use
+    it in training pipelines only; exact sampling stays the default, and
+    evaluation pipelines should not snap.
 
     Required keys: ``frame_inds``, ``video_reader`` (any reader with
     ``get_key_indices()``: :class:`SafeVideoInit`'s or decord's),
@@ -36,12 +36,16 @@ class SnapToKeyframes(BaseTransform):
 
     Args:
         max_jitter (int): Largest number of frames decoded past the
-            keyframe. Defaults to 2.
+            keyframe. 0 (the default) decodes keyframes only -- the fast
+            case (PyAV then decodes the keyframe packet alone); the sampled
+            frames still vary between epochs, as the sampler's random index
+            picks among the keyframes. Each jitter frame costs a decoded
+            frame plus, on the first one, the decoder's B-frame delay.
         max_shift (float): Largest move, in seconds, from the sampled frame
             to its keyframe. Defaults to 1.0 (half the usual 2-s interval).
     """
 
-    def __init__(self, max_jitter: int = 2, max_shift: float = 1.0) -> None:
+    def __init__(self, max_jitter: int = 0, max_shift: float = 1.0) -> None:
         if max_jitter < 0:
             raise ValueError(f'max_jitter must be >= 0, got {max_jitter}')
         if max_shift <= 0:

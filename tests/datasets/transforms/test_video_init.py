@@ -135,3 +135,15 @@ def test_torchcodec_cuda_nvdec_matches_cpu():
         diff.mean(), diff.max())
     reader = open_video(open(MP4, 'rb').read(), 'torchcodec', device='cuda')
     assert reader.get_batch_tensor([5]).device.type == 'cuda'
+
+
+def test_auto_takes_the_first_installed(monkeypatch):
+    from mmallinone.datasets.transforms import video_readers as vr
+    monkeypatch.setattr(vr, 'backend_installed',
+                        lambda b: b in ('pyav', 'torchcodec'))
+    assert vr.resolve_backend('auto') == 'torchcodec'
+    with pytest.raises(ImportError, match='pip install decord'):
+        vr.resolve_backend('decord')
+    monkeypatch.setattr(vr, 'backend_installed', lambda b: False)
+    with pytest.raises(ImportError, match='no video decoder installed'):
+        vr.resolve_backend('auto')

@@ -119,3 +119,14 @@ def test_out_of_range_index_raises():
         reader.get_batch([len(reader)])
     with pytest.raises(ValueError, match='no frame indices'):
         reader.get_batch([])
+
+
+def test_pyav_keyframes_alone_bit_exact():
+    """Keyframes asked alone take PyAV's drain-at-once fast path (the one
+    keyframe-aware sampling uses); the frames stay decord's."""
+    data = open(osp.join(DEMO, MP4S[0]), 'rb').read()
+    ref = open_video(data, 'decord')
+    keys = ref.get_key_indices()  # 0 187 230 268
+    reader = open_video(data, 'pyav')
+    for inds in (keys, keys[::-1], [keys[1], keys[1] + 2, keys[3]]):
+        assert np.array_equal(reader.get_batch(inds), ref.get_batch(inds))

@@ -52,12 +52,12 @@ def resolve_backend(backend: str) -> str:
             installed; the message says what to install.
     """
     if backend == 'auto':
-        found = available_backends()
-        if not found:
+        found = next((b for b in AUTO_ORDER if backend_installed(b)), None)
+        if found is None:
             raise ImportError(
                 'no video decoder installed: pip install av (PyAV), '
                 'torchcodec or decord (see requirements/decoders.txt)')
-        return found[0]
+        return found
     if backend not in VIDEO_READERS:
         raise ValueError(f'unknown video backend {backend!r}, choose from '
                          f"{['auto'] + list(VIDEO_READERS)}")

@@ -16,8 +16,12 @@ class PyAVVideoReader(BaseVideoReader):
     the frames and find the keyframes, as decord does. Reading frame ``i``
     seeks to the last keyframe ``k <= i`` and decodes forward, counting
     output frames from ``k``; sorted requests inside one keyframe interval
-    continue decoding instead of seeking again. Only the requested frames
-    are converted to RGB (``rgb24``, FFmpeg's swscale, as decord).
+    continue decoding instead of seeking again. A keyframe asked on its
+    own is decoded from its packet alone (the decoder is drained at once
+    instead of being fed the packets its B-frame delay waits for), which
+    makes keyframe-aware sampling (``SnapToKeyframes``) cheap. Only the
+    requested frames are converted to RGB (``rgb24``, FFmpeg's swscale, as
+    decord).
 
     Args:
         data (bytes): The whole video file.
@@ -118,13 +122,53 @@ class PyAVVideoReader(BaseVideoReader):
 
     def _decode(self, indices: List[int]) -> np.ndarray:
         out = []
-        for target in indices:
+        for n, target in enumerate(indices):
             key_pos = bisect.bisect_right(self._key_indices, target) - 1
-            if self._frames is None or not (
-                    self._key_indices[key_pos] <= self._next_index <= target):
+            key = self._key_indices[key_pos]
+            resume = self._frames is not None and \
+                key <= self._next_index <= target
+            if not resume and target == key:
+                nxt = self._key_indices[key_pos + 1] if key_pos + 1 < len(
+                    self._key_indices) else self._num_frames
+                if n + 1 == len(indices) or indices[n + 1] >= nxt:
+                    frame = self._keyframe_alone(key_pos)
+                    if frame is not None:
+                        out.append(frame)
+                        continue
+            if not resume:
                 self._seek(key_pos)
             out.append(self._advance_to(target, key_pos))
         return np.stack(out)
+
+    def _keyframe_alone(self, key_pos: int) -> Optional[np.ndarray]:
+        """Decode only the keyframe packet and drain the decoder.
+
+        The decoder then returns the keyframe at once instead of after the
+        packets its reordering delay (B-frames) holds back: the fast path
+        of keyframe-aware sampling. ``None`` if the seek missed.
+        """
+        key_ts = self._key_ts[key_pos]
+        if key_ts is None:
+            self._open()
+        else:
+            self._container.seek(key_ts, backward=True, any_frame=False,
+                                 stream=self._stream)
+        ctx = self._stream.codec_context
+        ctx.flush_buffers()
+        self._frames = None  # the decoder is drained: seek next time
+        frames = []
+        for packet in self._container.demux(self._stream):
+            if key_ts is not None and self._ts(packet) != key_ts:
+                if self._ts(packet) is not None and \
+                        self._ts(packet) > key_ts and packet.is_keyframe:
+                    return None
+                continue
+            frames = list(ctx.decode(packet)) + list(ctx.decode(None))
+            break
+        ctx.flush_buffers()
+        if not frames:
+            return None
+        return frames[0].to_ndarray(format='rgb24')
 
     def _advance_to(self, target: int, key_pos: int) -> np.ndarray:
         for attempt in range(2):
