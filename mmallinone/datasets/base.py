@@ -198,12 +198,67 @@ class BaseVideoTextDataset(BaseDataset):
         return out
 
     def read_text(self, path: str) -> str:
-        """Read a text file with the dataset's file backend."""
+        """Read a UTF-8 text file with the dataset's file backend.
+
+        A line that is not valid UTF-8 is reported with :meth:`invalid`
+        (file, line, offending byte): an :class:`AnnotationError`, or with
+        ``skip_invalid_rows=True`` a logged, counted skip of that line (it is
+        read as an empty line, so later line numbers stay right). In a
+        ``.json`` document a line cannot be skipped: it always raises.
+        """
         try:
-            return fileio.get_text(path, backend_args=self.backend_args)
+            data = fileio.get(path, backend_args=self.backend_args)
         except FileNotFoundError:
             raise FileNotFoundError(
                 f'{type(self).__name__}: annotation file not found: {path}')
+        return self.decode_text(data, path)
+
+    def decode_text(self, data: bytes, path: str) -> str:
+        """Decode an annotation file's bytes (see :meth:`read_text`).
+
+        Args:
+            data (bytes): The file content.
+            path (str): The file (for messages).
+
+        Returns:
+            str: The text (a leading UTF-8 byte order mark removed).
+        """
+        try:
+            return data.decode('utf-8-sig')
+        except UnicodeDecodeError:
+            pass
+        lines = data.split(b'\n')
+        out = []
+        for number, raw in enumerate(lines, start=1):
+            text = self._decode_line(raw, path, number,
+                                     document=path.endswith('.json'))
+            out.append('' if text is None else text)
+        return '\n'.join(out)
+
+    def _decode_line(self, raw: bytes, path: str, number: int,
+                     document: bool = False) -> Optional[str]:
+        """Decode one line; report it and return None if not UTF-8."""
+        try:
+            return raw.decode('utf-8-sig' if number == 1 else 'utf-8')
+        except UnicodeDecodeError as err:
+            msg = (f'not valid UTF-8 (byte 0x{raw[err.start]:02x} at byte '
+                   f'{err.start + 1} of the line); save the file as UTF-8')
+            if document:
+                raise AnnotationError(
+                    f'{type(self).__name__}: invalid annotation ({path}, '
+                    f'line {number}): {msg} (a line of a JSON document '
+                    'cannot be skipped)') from None
+            self.invalid(path, number, None, msg)
+            return None
+
+    def iter_text_lines(self, path: str) -> Iterator[str]:
+        """Yield the lines of a local text file (with their ``\\n``),
+        streaming; a non-UTF-8 line is reported as in :meth:`read_text` and
+        yielded as an empty line."""
+        with open(path, 'rb') as f:
+            for number, raw in enumerate(f, start=1):
+                text = self._decode_line(raw, path, number)
+                yield '\n' if text is None else text
 
     def iter_csv(self,
                  path: str,

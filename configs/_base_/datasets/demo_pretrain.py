@@ -23,7 +23,9 @@ num_workers = 2
 tokenizer = dict(type='BertWordPieceTokenizer')
 
 train_pipeline = [
-    dict(type='SafeDecordInit'),
+    # pre-training rejects (skips, with a count) a video shorter than a clip
+    # instead of training on copies of its frames
+    dict(type='SafeDecordInit', min_frames=num_frames),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,
