@@ -27,6 +27,9 @@ default_hooks = dict(
     # hook never saves non-finite weights. Off: `non_finite=None`.
     non_finite=dict(
         type='NonFiniteLossHook', action='skip', max_consecutive_skips=5),
+    # Skipped (broken) samples added up over dataloader workers and ranks,
+    # stored in checkpoints, total logged at the end (DataSkipCountHook).
+    data_skips=dict(type='DataSkipCountHook'),
 )
 
 env_cfg = dict(

@@ -6,6 +6,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, \
     Sequence, Tuple, Union
 
 import numpy as np
+import torch
 from mmengine import fileio
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
@@ -15,6 +16,18 @@ from mmallinone.registry import DATASETS
 
 class AnnotationError(ValueError):
     """A malformed annotation: names the file, the line and the field."""
+
+
+#: Rows of the shared load counters: the main process + dataloader workers
+#: (worker ``i`` writes row ``1 + i % 64``, so no two processes of one
+#: dataloader write the same row).
+_COUNTER_ROWS = 65
+
+
+def _counter_row() -> int:
+    """This process's row of the shared counters."""
+    info = torch.utils.data.get_worker_info()
+    return 0 if info is None else 1 + info.id % (_COUNTER_ROWS - 1)
 
 
 @DATASETS.register_module()
@@ -39,7 +52,11 @@ class BaseVideoTextDataset(BaseDataset):
     least ``skip_warmup`` loads were attempted, a skip ratio (skipped /
     attempted) above ``max_skip_ratio`` raises a ``RuntimeError`` (e.g. a
     wrong data root fails after ``skip_warmup`` attempts).
-    Counters are per process (each dataloader worker counts its own).
+    ``num_skipped`` / ``num_attempts`` are per process (each dataloader
+    worker counts its own; the ratio check uses them); :meth:`load_counts`
+    adds up all workers of this rank through a small shared-memory table,
+    and :class:`~mmallinone.engine.DataSkipCountHook` adds up the ranks,
+    logs the total at the end of training and stores it in checkpoints.
 
     **Annotation errors** (malformed rows, missing columns or fields, wrong
     types, empty captions) raise ``ValueError`` naming the file, the line
@@ -106,6 +123,10 @@ class BaseVideoTextDataset(BaseDataset):
         self.num_skipped = 0
         self.num_attempts = 0
         self.num_invalid_rows = 0
+        # (attempted, skipped) per process, shared with forked / spawned
+        # dataloader workers
+        self._load_counts = torch.zeros(
+            _COUNTER_ROWS, 2, dtype=torch.int64).share_memory_()
         super().__init__(
             ann_file=ann_file,
             pipeline=pipeline,
@@ -390,6 +411,18 @@ class BaseVideoTextDataset(BaseDataset):
         """
         return info
 
+    def load_counts(self) -> Dict[str, int]:
+        """Loads of this rank, all dataloader workers together.
+
+        Returns:
+            dict: ``attempted`` and ``skipped`` sample loads (false videos
+            included) and ``invalid_rows`` (annotation rows dropped with
+            ``skip_invalid_rows``).
+        """
+        attempted, skipped = (int(v) for v in self._load_counts.sum(0))
+        return dict(attempted=attempted, skipped=skipped,
+                    invalid_rows=int(self.num_invalid_rows))
+
     def _fail(self, info: dict, err: Optional[BaseException]) -> None:
         """Record (and log) a failed sample; raise in test mode."""
         filename = info.get('filename', '<unknown>')
@@ -401,6 +434,7 @@ class BaseVideoTextDataset(BaseDataset):
                 f'{info.get("sample_idx")} "{filename}" in test mode: '
                 f'{reason}') from err
         self.num_skipped += 1
+        self._load_counts[_counter_row(), 1] += 1
         self._logger().warning(
             f'{type(self).__name__}: skipped sample {info.get("sample_idx")} '
             f'"{filename}" ({reason}); {self.num_skipped} skipped of '
@@ -422,6 +456,7 @@ class BaseVideoTextDataset(BaseDataset):
             raise IndexError(f'{type(self).__name__}: index {idx} out of '
                              f'range for {len(self)} samples')
         self.num_attempts += 1
+        self._load_counts[_counter_row(), 0] += 1
         info: dict = dict(sample_idx=idx)
         try:
             info = self.get_data_info(idx)

@@ -21,14 +21,17 @@ The dataset (:class:`~mmallinone.datasets.BaseVideoTextDataset`) turns the
 error into a logged, counted skip in training and a ``RuntimeError`` naming
 the file in test mode.
 """
+import contextlib
 import io
 import os
 import os.path as osp
+import re
 import signal
 import struct
 import subprocess
 import sys
-from typing import Dict, Optional, Tuple
+import tempfile
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from mmaction.datasets.transforms import DecordInit
 from mmengine import fileio
@@ -37,8 +40,44 @@ from mmallinone.registry import TRANSFORMS
 
 __all__ = [
     'VideoCheckError', 'check_container', 'container_kind', 'probe_video',
-    'SafeDecordInit'
+    'SafeDecordInit', 'capture_native_stderr'
 ]
+
+
+@contextlib.contextmanager
+def capture_native_stderr(max_bytes: int = 4096) -> Iterator[List[str]]:
+    """Send file descriptor 2 to a temporary file for the ``with`` block.
+
+    FFmpeg (through decord) and decord's own C++ logging write straight to
+    the process's stderr, bypassing Python; for a broken in-memory video
+    decord prints ``ERROR opening: `` followed by the video's raw bytes, in
+    every dataloader worker. Yields a list that, after the block, holds one
+    string: the first ``max_bytes`` bytes written, with non-printable bytes
+    replaced by ``?`` and white space collapsed.
+    """
+    captured: List[str] = []
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError):
+        pass
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield captured
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            raw = tmp.read(max_bytes)
+            text = re.sub(rb'[^\x20-\x7e\n\t]', b'?', raw).decode()
+            captured.append(' '.join(text.split()))
+
+
+def _quiet_decord() -> None:
+    """Silence FFmpeg's log through decord (once per process)."""
+    import decord
+    decord.logging.set_level(decord.logging.QUIET)
 
 
 class VideoCheckError(ValueError):
@@ -258,6 +297,10 @@ class SafeDecordInit(DecordInit):
         min_frames (int): Fewest frames a usable video has; a shorter one
             raises (mmaction2's samplers would otherwise repeat frames).
             Defaults to 1.
+        quiet (bool): Keep decord / FFmpeg's native messages off the
+            terminal (FFmpeg's log level set to quiet; what decord writes to
+            stderr while opening is dropped: the error names the file and
+            decord's exception). Defaults to True.
         **kwargs: Other arguments of ``mmaction.DecordInit``.
     """
 
@@ -270,6 +313,7 @@ class SafeDecordInit(DecordInit):
                  probe: str = 'never',
                  probe_timeout: float = 60.,
                  min_frames: int = 1,
+                 quiet: bool = True,
                  **kwargs) -> None:
         if probe not in self.PROBE_CHOICES:
             raise ValueError(f'SafeDecordInit: probe must be one of '
@@ -282,6 +326,7 @@ class SafeDecordInit(DecordInit):
         self.probe = probe
         self.probe_timeout = probe_timeout
         self.min_frames = min_frames
+        self.quiet = quiet
 
     def transform(self, results: dict) -> dict:
         """Check, open and count the video.
@@ -310,8 +355,22 @@ class SafeDecordInit(DecordInit):
         if self.probe == 'always' or (self.probe == 'risky'
                                       and kind != 'mp4'):
             probe_video(data, filename, self.probe_timeout)
-        reader = decord.VideoReader(io.BytesIO(data),
-                                    num_threads=self.num_threads)
+        error = None
+        if self.quiet:
+            _quiet_decord()
+        with (capture_native_stderr() if self.quiet else
+              contextlib.nullcontext([''])) as native_log:
+            try:
+                reader = decord.VideoReader(io.BytesIO(data),
+                                            num_threads=self.num_threads)
+            except Exception as err:  # noqa: BLE001 - re-raised below
+                error = err
+        if error is not None:
+            # not the decoder's stderr: for in-memory videos decord prints
+            # the video's bytes there ("ERROR opening: <bytes>")
+            raise VideoCheckError(
+                f'decord cannot open "{filename}": {type(error).__name__}: '
+                f'{str(error)[:200]}') from None
         total = len(reader)
         if total < self.min_frames:
             raise VideoCheckError(
