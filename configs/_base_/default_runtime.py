@@ -30,6 +30,9 @@ default_hooks = dict(
     # Skipped (broken) samples added up over dataloader workers and ranks,
     # stored in checkpoints, total logged at the end (DataSkipCountHook).
     data_skips=dict(type='DataSkipCountHook'),
+    # Random states (python, numpy, torch CPU/CUDA) of every rank saved in
+    # checkpoints and restored on --resume (docs/reproducibility.md).
+    random_state=dict(type='RandomStateHook'),
 )
 
 env_cfg = dict(

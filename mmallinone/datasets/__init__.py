@@ -9,7 +9,7 @@ from .qa import *  # noqa: F401,F403
 from .qa import __all__ as _qa_all
 from .retrieval import *  # noqa: F401,F403
 from .retrieval import __all__ as _retrieval_all
-from .samplers import ResumableInfiniteSampler
+from .samplers import ResumableInfiniteSampler, SampleIndex
 from .transforms import (LoadImageAsClip, MaskTokensForMLM,
                          PackVideoTextInputs, RestrictToClipWindow,
                          TokenizeText)
@@ -23,6 +23,7 @@ __all__ = [
     'HowTo100MDataset',
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
-    'ResumableInfiniteSampler', 'VCRDataset', 'YTTemporalDataset',
+    'ResumableInfiniteSampler', 'SampleIndex', 'VCRDataset',
+    'YTTemporalDataset',
     'RobustVideoDataset'
 ] + list(_retrieval_all) + list(_qa_all) + list(_image_text_all)

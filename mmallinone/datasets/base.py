@@ -1,7 +1,9 @@
 """Common base of mmallinone's video-text datasets."""
+import contextlib
 import csv
 import io
 import os.path as osp
+import random
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, \
     Sequence, Tuple, Union
 
@@ -22,6 +24,26 @@ class AnnotationError(ValueError):
 #: (worker ``i`` writes row ``1 + i % 64``, so no two processes of one
 #: dataloader write the same row).
 _COUNTER_ROWS = 65
+
+
+@contextlib.contextmanager
+def seeded_sample_rng(seed: int) -> Iterator[None]:
+    """Seed ``random``, ``numpy`` and torch's CPU generator with ``seed`` for
+    the ``with`` block, then put their previous states back (so that the
+    main process's random streams, e.g. dropout with ``num_workers=0``, do
+    not depend on the data)."""
+    py_state = random.getstate()
+    np_state = np.random.get_state()
+    torch_state = torch.get_rng_state()
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.default_generator.manual_seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        torch.set_rng_state(torch_state)
 
 
 def _counter_row() -> int:
@@ -375,6 +397,24 @@ class BaseVideoTextDataset(BaseDataset):
     # ------------------------------------------------------------------
     # sample access
     # ------------------------------------------------------------------
+    def __getitem__(self, idx: int) -> dict:
+        """MMEngine's ``__getitem__`` (skip and refetch on failure), under a
+        per-sample seed when ``idx`` carries one.
+
+        :class:`~mmallinone.datasets.ResumableInfiniteSampler` yields
+        :class:`~mmallinone.datasets.SampleIndex` objects whose
+        ``sample_seed`` depends only on the sampler seed and the sample's
+        position in the stream: every random choice of the load (caption,
+        frames, crop, flip, MLM masks, false video, refetch after a skip) is
+        then the same in any worker, on any rank and after a resume. Plain
+        ``int`` indices use the process's random state as before.
+        """
+        seed = getattr(idx, 'sample_seed', None)
+        if seed is None:
+            return super().__getitem__(idx)
+        with seeded_sample_rng(seed):
+            return super().__getitem__(int(idx))
+
     def _choose(self, n: int) -> int:
         """Index of the caption used for this access."""
         if not self.test_mode:

@@ -2,7 +2,7 @@
 (``HOOKS``) and optimizer wrappers (``OPTIM_WRAPPERS``)."""
 from .cotraining_loop import CoTrainingIterBasedTrainLoop
 from .hooks import (AtomicCheckpointHook, DataSkipCountHook,
-                    NonFiniteLossHook)
+                    NonFiniteLossHook, RandomStateHook)
 from .loops import ResumableIterBasedTrainLoop
 from .optim_wrappers import (FiniteCheckAmpOptimWrapper,
                              FiniteCheckOptimWrapper, FiniteLossCheckMixin)
@@ -12,6 +12,7 @@ __all__ = [
     'ResumableIterBasedTrainLoop', 'CoTrainingIterBasedTrainLoop',
     'RetrievalValLoop', 'RetrievalTestLoop',
     'AtomicCheckpointHook', 'DataSkipCountHook', 'NonFiniteLossHook',
+    'RandomStateHook',
     'FiniteLossCheckMixin',
     'FiniteCheckOptimWrapper', 'FiniteCheckAmpOptimWrapper'
 ]
