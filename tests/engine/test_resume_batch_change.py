@@ -69,16 +69,17 @@ def test_resume_with_a_larger_batch_skips_the_trained_samples(tmp_path):
     first = _runner(work_dir, 'b2', batch_size=2, max_iters=9)
     first.train()  # 9 x 2 = 18 samples
     assert first.train_loop.dataloader.dataset.reads == _stream(18)
-    ckpt = torch.load(osp.join(work_dir, 'iter_9.pth'), weights_only=False)
-    assert ckpt['message_hub']['runtime_info'][
-        'train_samples_consumed'] == dict(samples=18, batch_size=2,
-                                          world_size=1)
+    ckpt9 = torch.load(osp.join(work_dir, 'iter_9.pth'), weights_only=False)
 
     resumed = _runner(work_dir, 'b4', batch_size=4, max_iters=12,
                       resume=True)
     resumed.train()  # 3 more iterations x 4
+    # before the fix: iter 9 x new batch 4 = 36 samples were skipped
     assert resumed.train_loop.dataloader.dataset.reads == \
         _stream(18 + 12)[18:]
+    assert ckpt9['message_hub']['runtime_info'][
+        'train_samples_consumed'] == dict(samples=18, batch_size=2,
+                                          world_size=1)
     log = open(MMLogger.get_current_instance().log_file).read()
     assert 'different batch size per rank 2 -> 4' in log
     assert 'skipped the first 18 samples' in log
