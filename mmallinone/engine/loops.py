@@ -103,6 +103,10 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
                  batch_size=self.dataloader.batch_sampler.batch_size,
                  world_size=get_world_size()))
 
+    def _how(self, batch_size: int, world_size: int) -> str:
+        ranks = f' x {world_size} ranks' if world_size > 1 else ''
+        return f'{self._iter} iterations x batch size {batch_size}{ranks}'
+
     def _skip_trained_samples(self, sampler: ResumableInfiniteSampler) -> None:
         """Move ``sampler`` past the trained samples; rebuild the iterator.
 
@@ -114,15 +118,16 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
         saved = self.runner.message_hub.get_info(CONSUMED_KEY)
         if saved is None:
             consumed = self._iter * batch_size * world_size
-            how = (f'{self._iter} iterations x batch size {batch_size} x '
-                   f'{world_size} rank(s); the checkpoint has no sample '
-                   'count, so the batch size and world size are assumed '
-                   'unchanged')
+            how = self._how(batch_size, world_size) + (
+                '; the checkpoint has no sample count: batch size and world '
+                'size assumed unchanged')
         else:
             consumed = int(saved['samples'])
-            how = (f'the count saved in the checkpoint, {self._iter} '
-                   f'iterations at batch size {saved["batch_size"]} x '
-                   f'{saved["world_size"]} rank(s)')
+            if consumed == self._iter * saved['batch_size'] * \
+                    saved['world_size']:
+                how = self._how(saved['batch_size'], saved['world_size'])
+            else:  # the batch size changed more than once
+                how = f'counted over {self._iter} iterations'
             changes = [
                 f'{name} {saved[key]} -> {now}'
                 for name, key, now in (('batch size per rank', 'batch_size',
