@@ -65,7 +65,8 @@ class ResumableInfiniteSampler(InfiniteSampler):
     :meth:`skip` restarts this rank's stream at its ``num_samples``-th
     element; :meth:`skip_global` after the first ``num_samples`` elements of
     the global stream (the samples all ranks consumed together, which stays
-    right when the batch size or the world size changed between runs). Whole epochs are skipped by advancing the generator with
+    right when the batch size or the world size changed between runs).
+    Whole epochs are skipped by advancing the generator with
     :func:`torch.randperm` (no Python-level iteration over them) and the
     dataset is never touched, so the cost does not depend on how long the
     skipped part took to load.

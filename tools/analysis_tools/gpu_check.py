@@ -318,8 +318,8 @@ def section_fsdp(c: Check) -> List[dict]:
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join([REPO, env.get('PYTHONPATH', '')])
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone',
-           '--nproc_per_node', '1', osp.join(REPO, 'tools', 'train.py'), cfg, '--launcher',
-           'pytorch', '--work-dir', osp.join(out, 'work')]
+           '--nproc_per_node', '1', osp.join(REPO, 'tools', 'train.py'),
+           cfg, '--launcher', 'pytorch', '--work-dir', osp.join(out, 'work')]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=240)
