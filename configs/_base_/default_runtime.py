@@ -21,6 +21,18 @@ default_hooks = dict(
         max_keep_ckpts=3,
         save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # A NaN/inf loss skips its step (logged with the iteration and sample
+    # ids); more than `max_consecutive_skips` in a row stop the run with a
+    # non-zero exit (mmallinone.engine.NonFiniteLossHook). The checkpoint
+    # hook never saves non-finite weights. Off: `non_finite=None`.
+    non_finite=dict(
+        type='NonFiniteLossHook', action='skip', max_consecutive_skips=5),
+    # Skipped (broken) samples added up over dataloader workers and ranks,
+    # stored in checkpoints, total logged at the end (DataSkipCountHook).
+    data_skips=dict(type='DataSkipCountHook'),
+    # Random states (python, numpy, torch CPU/CUDA) of every rank saved in
+    # checkpoints and restored on --resume (docs/reproducibility.md).
+    random_state=dict(type='RandomStateHook'),
 )
 
 env_cfg = dict(

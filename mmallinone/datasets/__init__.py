@@ -9,7 +9,7 @@ from .qa import *  # noqa: F401,F403
 from .qa import __all__ as _qa_all
 from .retrieval import *  # noqa: F401,F403
 from .retrieval import __all__ as _retrieval_all
-from .samplers import ResumableInfiniteSampler
+from .samplers import ResumableInfiniteSampler, SampleIndex
 from .shards import VideoTextShardDataset
 from .transforms import (LoadImageAsClip, MaskTokensForMLM,
                          PackVideoTextInputs, RestrictToClipWindow,
@@ -24,6 +24,6 @@ __all__ = [
     'HowTo100MDataset',
     'VideoTextDataset', 'WebVidDataset', 'LoadImageAsClip', 'MaskTokensForMLM',
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
-    'ResumableInfiniteSampler', 'VCRDataset', 'YTTemporalDataset',
-    'RobustVideoDataset', 'VideoTextShardDataset'
+    'ResumableInfiniteSampler', 'SampleIndex', 'VCRDataset',
+    'YTTemporalDataset', 'RobustVideoDataset', 'VideoTextShardDataset'
 ] + list(_retrieval_all) + list(_qa_all) + list(_image_text_all)

@@ -1,11 +1,14 @@
 """Common base of mmallinone's video-text datasets."""
+import contextlib
 import csv
 import io
 import os.path as osp
+import random
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, \
     Sequence, Tuple, Union
 
 import numpy as np
+import torch
 from mmengine import fileio
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
@@ -15,6 +18,38 @@ from mmallinone.registry import DATASETS
 
 class AnnotationError(ValueError):
     """A malformed annotation: names the file, the line and the field."""
+
+
+#: Rows of the shared load counters: the main process + dataloader workers
+#: (worker ``i`` writes row ``1 + i % 64``, so no two processes of one
+#: dataloader write the same row).
+_COUNTER_ROWS = 65
+
+
+@contextlib.contextmanager
+def seeded_sample_rng(seed: int) -> Iterator[None]:
+    """Seed ``random``, ``numpy`` and torch's CPU generator with ``seed`` for
+    the ``with`` block, then put their previous states back (so that the
+    main process's random streams, e.g. dropout with ``num_workers=0``, do
+    not depend on the data)."""
+    py_state = random.getstate()
+    np_state = np.random.get_state()
+    torch_state = torch.get_rng_state()
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.default_generator.manual_seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        torch.set_rng_state(torch_state)
+
+
+def _counter_row() -> int:
+    """This process's row of the shared counters."""
+    info = torch.utils.data.get_worker_info()
+    return 0 if info is None else 1 + info.id % (_COUNTER_ROWS - 1)
 
 
 @DATASETS.register_module()
@@ -39,7 +74,11 @@ class BaseVideoTextDataset(BaseDataset):
     least ``skip_warmup`` loads were attempted, a skip ratio (skipped /
     attempted) above ``max_skip_ratio`` raises a ``RuntimeError`` (e.g. a
     wrong data root fails after ``skip_warmup`` attempts).
-    Counters are per process (each dataloader worker counts its own).
+    ``num_skipped`` / ``num_attempts`` are per process (each dataloader
+    worker counts its own; the ratio check uses them); :meth:`load_counts`
+    adds up all workers of this rank through a small shared-memory table,
+    and :class:`~mmallinone.engine.DataSkipCountHook` adds up the ranks,
+    logs the total at the end of training and stores it in checkpoints.
 
     **Annotation errors** (malformed rows, missing columns or fields, wrong
     types, empty captions) raise ``ValueError`` naming the file, the line
@@ -106,6 +145,10 @@ class BaseVideoTextDataset(BaseDataset):
         self.num_skipped = 0
         self.num_attempts = 0
         self.num_invalid_rows = 0
+        # (attempted, skipped) per process, shared with forked / spawned
+        # dataloader workers
+        self._load_counts = torch.zeros(
+            _COUNTER_ROWS, 2, dtype=torch.int64).share_memory_()
         super().__init__(
             ann_file=ann_file,
             pipeline=pipeline,
@@ -198,12 +241,67 @@ class BaseVideoTextDataset(BaseDataset):
         return out
 
     def read_text(self, path: str) -> str:
-        """Read a text file with the dataset's file backend."""
+        """Read a UTF-8 text file with the dataset's file backend.
+
+        A line that is not valid UTF-8 is reported with :meth:`invalid`
+        (file, line, offending byte): an :class:`AnnotationError`, or with
+        ``skip_invalid_rows=True`` a logged, counted skip of that line (it is
+        read as an empty line, so later line numbers stay right). In a
+        ``.json`` document a line cannot be skipped: it always raises.
+        """
         try:
-            return fileio.get_text(path, backend_args=self.backend_args)
+            data = fileio.get(path, backend_args=self.backend_args)
         except FileNotFoundError:
             raise FileNotFoundError(
                 f'{type(self).__name__}: annotation file not found: {path}')
+        return self.decode_text(data, path)
+
+    def decode_text(self, data: bytes, path: str) -> str:
+        """Decode an annotation file's bytes (see :meth:`read_text`).
+
+        Args:
+            data (bytes): The file content.
+            path (str): The file (for messages).
+
+        Returns:
+            str: The text (a leading UTF-8 byte order mark removed).
+        """
+        try:
+            return data.decode('utf-8-sig')
+        except UnicodeDecodeError:
+            pass
+        lines = data.split(b'\n')
+        out = []
+        for number, raw in enumerate(lines, start=1):
+            text = self._decode_line(raw, path, number,
+                                     document=path.endswith('.json'))
+            out.append('' if text is None else text)
+        return '\n'.join(out)
+
+    def _decode_line(self, raw: bytes, path: str, number: int,
+                     document: bool = False) -> Optional[str]:
+        """Decode one line; report it and return None if not UTF-8."""
+        try:
+            return raw.decode('utf-8-sig' if number == 1 else 'utf-8')
+        except UnicodeDecodeError as err:
+            msg = (f'not valid UTF-8 (byte 0x{raw[err.start]:02x} at byte '
+                   f'{err.start + 1} of the line); save the file as UTF-8')
+            if document:
+                raise AnnotationError(
+                    f'{type(self).__name__}: invalid annotation ({path}, '
+                    f'line {number}): {msg} (a line of a JSON document '
+                    'cannot be skipped)') from None
+            self.invalid(path, number, None, msg)
+            return None
+
+    def iter_text_lines(self, path: str) -> Iterator[str]:
+        """Yield the lines of a local text file (with their ``\\n``),
+        streaming; a non-UTF-8 line is reported as in :meth:`read_text` and
+        yielded as an empty line."""
+        with open(path, 'rb') as f:
+            for number, raw in enumerate(f, start=1):
+                text = self._decode_line(raw, path, number)
+                yield '\n' if text is None else text
 
     def iter_csv(self,
                  path: str,
@@ -299,6 +397,24 @@ class BaseVideoTextDataset(BaseDataset):
     # ------------------------------------------------------------------
     # sample access
     # ------------------------------------------------------------------
+    def __getitem__(self, idx: int) -> dict:
+        """MMEngine's ``__getitem__`` (skip and refetch on failure), under a
+        per-sample seed when ``idx`` carries one.
+
+        :class:`~mmallinone.datasets.ResumableInfiniteSampler` yields
+        :class:`~mmallinone.datasets.SampleIndex` objects whose
+        ``sample_seed`` depends only on the sampler seed and the sample's
+        position in the stream: every random choice of the load (caption,
+        frames, crop, flip, MLM masks, false video, refetch after a skip) is
+        then the same in any worker, on any rank and after a resume. Plain
+        ``int`` indices use the process's random state as before.
+        """
+        seed = getattr(idx, 'sample_seed', None)
+        if seed is None:
+            return super().__getitem__(idx)
+        with seeded_sample_rng(seed):
+            return super().__getitem__(int(idx))
+
     def _choose(self, n: int) -> int:
         """Index of the caption used for this access."""
         if not self.test_mode:
@@ -335,6 +451,18 @@ class BaseVideoTextDataset(BaseDataset):
         """
         return info
 
+    def load_counts(self) -> Dict[str, int]:
+        """Loads of this rank, all dataloader workers together.
+
+        Returns:
+            dict: ``attempted`` and ``skipped`` sample loads (false videos
+            included) and ``invalid_rows`` (annotation rows dropped with
+            ``skip_invalid_rows``).
+        """
+        attempted, skipped = (int(v) for v in self._load_counts.sum(0))
+        return dict(attempted=attempted, skipped=skipped,
+                    invalid_rows=int(self.num_invalid_rows))
+
     def _fail(self, info: dict, err: Optional[BaseException]) -> None:
         """Record (and log) a failed sample; raise in test mode."""
         filename = info.get('filename', '<unknown>')
@@ -346,6 +474,7 @@ class BaseVideoTextDataset(BaseDataset):
                 f'{info.get("sample_idx")} "{filename}" in test mode: '
                 f'{reason}') from err
         self.num_skipped += 1
+        self._load_counts[_counter_row(), 1] += 1
         self._logger().warning(
             f'{type(self).__name__}: skipped sample {info.get("sample_idx")} '
             f'"{filename}" ({reason}); {self.num_skipped} skipped of '
@@ -367,6 +496,7 @@ class BaseVideoTextDataset(BaseDataset):
             raise IndexError(f'{type(self).__name__}: index {idx} out of '
                              f'range for {len(self)} samples')
         self.num_attempts += 1
+        self._load_counts[_counter_row(), 0] += 1
         info: dict = dict(sample_idx=idx)
         try:
             info = self.get_data_info(idx)

@@ -82,7 +82,7 @@ class WebVidDataset(AnnotationIndexMixin, BaseVideoTextDataset):
             if stream is None and self._indexing() and \
                     osp.isfile(self.ann_file):
                 stream = stack.enter_context(
-                    open(self.ann_file, encoding='utf-8', newline=''))
+                    contextlib.closing(self.iter_text_lines(self.ann_file)))
             if self.ann_format == 'csv':
                 yield from self._iter_csv(stream)
             else:

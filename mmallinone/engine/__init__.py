@@ -1,7 +1,8 @@
 """Engine components: training loops (registered in ``LOOPS``), hooks
 (``HOOKS``) and optimizer wrappers (``OPTIM_WRAPPERS``)."""
 from .cotraining_loop import CoTrainingIterBasedTrainLoop
-from .hooks import AtomicCheckpointHook, NonFiniteLossHook
+from .hooks import (AtomicCheckpointHook, DataSkipCountHook,
+                    NonFiniteLossHook, RandomStateHook)
 from .loops import ResumableIterBasedTrainLoop
 from .optim_wrappers import (FiniteCheckAmpOptimWrapper,
                              FiniteCheckOptimWrapper, FiniteLossCheckMixin)
@@ -10,6 +11,8 @@ from .retrieval_loop import RetrievalTestLoop, RetrievalValLoop
 __all__ = [
     'ResumableIterBasedTrainLoop', 'CoTrainingIterBasedTrainLoop',
     'RetrievalValLoop', 'RetrievalTestLoop',
-    'AtomicCheckpointHook', 'NonFiniteLossHook', 'FiniteLossCheckMixin',
+    'AtomicCheckpointHook', 'DataSkipCountHook', 'NonFiniteLossHook',
+    'RandomStateHook',
+    'FiniteLossCheckMixin',
     'FiniteCheckOptimWrapper', 'FiniteCheckAmpOptimWrapper'
 ]

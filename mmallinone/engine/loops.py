@@ -11,6 +11,7 @@ micro-iterations) that is millions of videos before the first new step.
 import logging
 from typing import Optional
 
+from mmengine.dist import get_world_size
 from mmengine.logging import print_log
 from mmengine.runner import IterBasedTrainLoop
 from mmengine.runner.loops import _InfiniteDataloaderIterator
@@ -20,7 +21,11 @@ from torch.utils.data import BatchSampler
 from mmallinone.datasets.samplers import ResumableInfiniteSampler
 from mmallinone.registry import LOOPS
 
-__all__ = ['ResumableIterBasedTrainLoop']
+__all__ = ['ResumableIterBasedTrainLoop', 'CONSUMED_KEY']
+
+#: Runtime-info key (saved in checkpoints): samples all ranks consumed, and
+#: the per-rank batch size and world size that consumed them.
+CONSUMED_KEY = 'train_samples_consumed'
 
 
 @LOOPS.register_module()
@@ -32,10 +37,18 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
     dataloader draws fixed-size batches (a plain
     :class:`torch.utils.data.BatchSampler`) from a
     :class:`~mmallinone.datasets.ResumableInfiniteSampler`, the loop tells the
-    sampler to skip the ``iter * batch_size`` indices this rank has already
-    trained on and re-creates the dataloader iterator, so no skipped sample
-    is loaded. With any other sampler it warns and falls back to MMEngine's
-    skip-by-fetching.
+    sampler to skip the samples already trained on and re-creates the
+    dataloader iterator, so no skipped sample is loaded. With any other
+    sampler it warns and falls back to MMEngine's skip-by-fetching.
+
+    The number of samples consumed by all ranks together is counted every
+    iteration and saved in checkpoints (message hub runtime info
+    ``train_samples_consumed``, with the batch size and world size). On
+    resume exactly that many samples of the global stream are skipped
+    (:meth:`ResumableInfiniteSampler.skip_global`), so a resume with another
+    per-rank batch size or world size continues right after the trained
+    samples; the change is logged. Checkpoints without the count (older
+    ones) fall back to ``iter * batch_size * world_size``.
 
     ``iter`` counts micro-iterations (one batch each), as in MMEngine, so
     gradient accumulation (``accumulative_counts`` of the optim wrapper)
@@ -43,9 +56,10 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
     ``iter`` by the runner.
 
     Note:
-        The resumed stream equals the uninterrupted one only if the seed,
+        The resumed *batches* equal the uninterrupted ones only if the seed,
         world size and per-rank batch size are the same as in the
-        interrupted run. The iterator that MMEngine's ``__init__`` creates
+        interrupted run (otherwise the same samples follow, in other
+        batches). The iterator that MMEngine's ``__init__`` creates
         (before the checkpoint is loaded) may already have prefetched up to
         ``num_workers * prefetch_factor`` batches from the start of the
         stream; they are discarded, a constant cost independent of ``iter``.
@@ -58,6 +72,9 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
         >>> train_cfg = dict(
         ...     type='ResumableIterBasedTrainLoop', max_iters=200_000)
     """
+
+    _counts_samples = False
+    _consumed = 0
 
     def _resumable_sampler(self) -> Optional[ResumableInfiniteSampler]:
         """The sampler to skip by index, or None if skipping is impossible.
@@ -74,6 +91,22 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
             return sampler
         return None
 
+    def _samples_per_iter(self) -> int:
+        """Samples all ranks consume per iteration."""
+        return self.dataloader.batch_sampler.batch_size * get_world_size()
+
+    def _record_consumed(self, consumed: int) -> None:
+        self._consumed = consumed
+        self.runner.message_hub.update_info(
+            CONSUMED_KEY,
+            dict(samples=consumed,
+                 batch_size=self.dataloader.batch_sampler.batch_size,
+                 world_size=get_world_size()))
+
+    def _how(self, batch_size: int, world_size: int) -> str:
+        ranks = f' x {world_size} ranks' if world_size > 1 else ''
+        return f'{self._iter} iterations x batch size {batch_size}{ranks}'
+
     def _skip_trained_samples(self, sampler: ResumableInfiniteSampler) -> None:
         """Move ``sampler`` past the trained samples; rebuild the iterator.
 
@@ -81,23 +114,57 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
             sampler (ResumableInfiniteSampler): The dataloader's sampler.
         """
         batch_size = self.dataloader.batch_sampler.batch_size
-        num_samples = self._iter * batch_size
-        sampler.skip(num_samples)
+        world_size = get_world_size()
+        saved = self.runner.message_hub.get_info(CONSUMED_KEY)
+        if saved is None:
+            consumed = self._iter * batch_size * world_size
+            how = self._how(batch_size, world_size) + (
+                '; the checkpoint has no sample count: batch size and world '
+                'size assumed unchanged')
+        else:
+            consumed = int(saved['samples'])
+            if consumed == self._iter * saved['batch_size'] * \
+                    saved['world_size']:
+                how = self._how(saved['batch_size'], saved['world_size'])
+            else:  # the batch size changed more than once
+                how = f'counted over {self._iter} iterations'
+            changes = [
+                f'{name} {saved[key]} -> {now}'
+                for name, key, now in (('batch size per rank', 'batch_size',
+                                        batch_size),
+                                       ('world size', 'world_size',
+                                        world_size)) if saved[key] != now
+            ]
+            if changes:
+                print_log(
+                    f'Resuming with a different {" and ".join(changes)}: '
+                    f'the {consumed} samples trained on are skipped exactly '
+                    'and training continues with the next ones, in batches '
+                    f'of {batch_size} x {world_size}. The learning-rate '
+                    'schedule still counts iterations (see auto_scale_lr).',
+                    logger='current',
+                    level=logging.WARNING)
+        sampler.skip_global(consumed)
+        self._record_consumed(consumed)
         # Drop the old iterator (and its workers / prefetched batches): it
         # may already have drawn indices from the start of the stream.
         self.dataloader_iterator = None
         self.dataloader_iterator = _InfiniteDataloaderIterator(self.dataloader)
         print_log(
             f'Resuming at iteration {self._iter}: skipped the first '
-            f'{num_samples} samples ({self._iter} iterations x batch size '
-            f'{batch_size}) of rank {sampler.rank}\'s index stream of '
-            f'{type(sampler).__name__} without loading them.',
+            f'{consumed} samples ({how}) of the global index stream of '
+            f'{type(sampler).__name__} without loading them; rank '
+            f'{sampler.rank} continues at its sample {sampler.num_skipped}.',
             logger='current',
             level=logging.INFO)
 
     def next_batch(self):
-        """The next training batch (subclasses may combine several loaders)."""
-        return next(self.dataloader_iterator)
+        """The next training batch (subclasses may combine several loaders);
+        counts the samples consumed."""
+        batch = next(self.dataloader_iterator)
+        if self._counts_samples:
+            self._record_consumed(self._consumed + self._samples_per_iter())
+        return batch
 
     def _train_one_iter(self) -> None:
         """Train on the next batch, then validate if it is time to."""
@@ -134,8 +201,12 @@ class ResumableIterBasedTrainLoop(IterBasedTrainLoop):
         self.runner.call_hook('before_train')
         # The whole iteration-based run is one big epoch, as in MMEngine.
         self.runner.call_hook('before_train_epoch')
+        self._counts_samples = sampler is not None
+        self._consumed = 0
         if self._iter > 0:
             self._skip_trained_samples(sampler)
+        elif sampler is not None:
+            self._record_consumed(0)
         while self._iter < self._max_iters and not self.stop_training:
             self._train_one_iter()
         self.runner.call_hook('after_train_epoch')

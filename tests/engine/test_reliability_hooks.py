@@ -13,7 +13,7 @@ from torch.utils.data import Dataset
 import mmallinone  # noqa: F401
 import mmallinone.utils  # noqa: F401
 from mmallinone.engine import (AtomicCheckpointHook, FiniteCheckOptimWrapper,
-                               NonFiniteLossHook)
+                               FiniteLossCheckMixin, NonFiniteLossHook)
 
 
 class _Dataset(Dataset):
@@ -177,16 +177,57 @@ def test_non_finite_loss_stop(tmp_path):
         optim_type='FiniteCheckOptimWrapper',
         custom_hooks=[dict(type='NonFiniteLossHook', action='stop')],
         interval=100)
-    with pytest.raises(RuntimeError, match=r'iteration 2.*\[4, 5\]'):
+    # the third batch (samples 4, 5), logged as `Iter(train) [3/4]`
+    with pytest.raises(RuntimeError, match=r'iteration 3;.*\[4, 5\]'):
         runner.train()
 
 
-def test_hook_needs_finite_check_wrapper(tmp_path):
+def test_hook_guards_a_plain_optim_wrapper(tmp_path):
+    hook = _Snapshot(action='skip')
     runner = _runner(
-        str(tmp_path), 'plain', max_iters=1,
-        custom_hooks=[dict(type='NonFiniteLossHook')], interval=100)
-    with pytest.raises(TypeError, match='FiniteCheckOptimWrapper'):
+        str(tmp_path), 'plain', max_iters=3, model=_Model(nan_iters={1}),
+        custom_hooks=[hook], interval=100)
+    runner.train()
+    assert isinstance(runner.optim_wrapper, FiniteLossCheckMixin)
+    assert isinstance(runner.optim_wrapper, OptimWrapper)
+    assert runner.optim_wrapper.skipped_steps == 1
+    assert torch.equal(hook.before[1], hook.after[1])
+
+
+def test_consecutive_skips_are_bounded(tmp_path):
+    runner = _runner(
+        str(tmp_path), 'bounded', max_iters=8,
+        model=_Model(nan_iters={1, 3, 4, 5}), interval=100,
+        custom_hooks=[dict(type='NonFiniteLossHook', action='skip',
+                           max_consecutive_skips=2)])
+    # iteration 2 is a lone skip; 4, 5 are two in a row; 6 is one too many
+    with pytest.raises(RuntimeError, match=r'iteration 6;.*3 consecutive'):
         runner.train()
+    assert runner.optim_wrapper.skipped_steps == 4
+
+
+class _NaNWeights(_Model):
+    """Finite loss, but the weights turn NaN after the second step."""
+
+    def forward(self, inputs, idx=None, data_samples=None, mode='loss'):
+        out = super().forward(inputs, idx, data_samples, mode)
+        if self.calls == 3:
+            with torch.no_grad():
+                self.fc.weight.fill_(float('nan'))
+            out['loss'] = self.fc.bias.sum() * 0
+        return out
+
+
+def test_non_finite_weights_are_never_saved(tmp_path):
+    work_dir = str(tmp_path)
+    runner = _runner(work_dir, 'nanw', max_iters=4, model=_NaNWeights(),
+                     interval=2)
+    with pytest.raises(RuntimeError, match=r'iteration 4.*fc\.weight.*'
+                       r'iter_2\.pth'):
+        runner.train()
+    assert not osp.exists(osp.join(work_dir, 'iter_4.pth'))
+    assert _read_last(work_dir) == osp.join(work_dir, 'iter_2.pth')
+    assert not [n for n in os.listdir(work_dir) if n.startswith('.tmp-')]
 
 
 def test_wrapper_without_hook_stops_by_default():

@@ -28,7 +28,9 @@ video_backend = 'auto'
 tokenizer = dict(type='BertWordPieceTokenizer')
 
 train_pipeline = [
-    dict(type='SafeVideoInit', backend=video_backend),
+    # pre-training rejects (skips, with a count) a video shorter than a clip
+    # instead of training on copies of its frames
+    dict(type='SafeVideoInit', backend=video_backend, min_frames=num_frames),
     dict(
         type='mmaction.UniformSample',
         clip_len=num_frames,

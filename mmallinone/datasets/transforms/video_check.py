@@ -21,14 +21,17 @@ The dataset (:class:`~mmallinone.datasets.BaseVideoTextDataset`) turns the
 error into a logged, counted skip in training and a ``RuntimeError`` naming
 the file in test mode.
 """
+import contextlib
 import io
 import os
 import os.path as osp
+import re
 import signal
 import struct
 import subprocess
 import sys
-from typing import Dict, Optional, Tuple
+import tempfile
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from mmaction.datasets.transforms import DecordInit
 from mmengine import fileio
@@ -37,8 +40,72 @@ from mmallinone.registry import TRANSFORMS
 
 __all__ = [
     'VideoCheckError', 'check_container', 'container_kind', 'probe_video',
-    'SafeVideoOpenMixin', 'SafeDecordInit'
+    'SafeVideoOpenMixin', 'SafeDecordInit', 'capture_native_stderr',
+    'open_decord_quietly'
 ]
+
+
+@contextlib.contextmanager
+def capture_native_stderr(max_bytes: int = 4096) -> Iterator[List[str]]:
+    """Send file descriptor 2 to a temporary file for the ``with`` block.
+
+    FFmpeg (through decord) and decord's own C++ logging write straight to
+    the process's stderr, bypassing Python; for a broken in-memory video
+    decord prints ``ERROR opening: `` followed by the video's raw bytes, in
+    every dataloader worker. Yields a list that, after the block, holds one
+    string: the first ``max_bytes`` bytes written, with non-printable bytes
+    replaced by ``?`` and white space collapsed.
+    """
+    captured: List[str] = []
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError):
+        pass
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield captured
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            raw = tmp.read(max_bytes)
+            text = re.sub(rb'[^\x20-\x7e\n\t]', b'?', raw).decode()
+            captured.append(' '.join(text.split()))
+
+
+def _quiet_decord() -> None:
+    """Silence FFmpeg's log through decord (once per process)."""
+    import decord
+    decord.logging.set_level(decord.logging.QUIET)
+
+
+def open_decord_quietly(data: bytes, filename: str, num_threads: int = 1,
+                        quiet: bool = True):
+    """``decord.VideoReader`` over ``data`` without decord's terminal noise.
+
+    With ``quiet``, FFmpeg's log level is set to quiet and the native stderr
+    is captured while the file opens (for a broken in-memory video decord
+    prints the video's raw bytes there). An open failure raises
+    :class:`VideoCheckError` naming ``filename``.
+    """
+    import decord
+    error = None
+    if quiet:
+        _quiet_decord()
+    with (capture_native_stderr() if quiet else
+          contextlib.nullcontext([''])):
+        try:
+            reader = decord.VideoReader(io.BytesIO(data),
+                                        num_threads=num_threads)
+        except Exception as err:  # noqa: BLE001 - re-raised below
+            error = err
+    if error is not None:
+        raise VideoCheckError(
+            f'decord cannot open "{filename}": {type(error).__name__}: '
+            f'{str(error)[:200]}') from None
+    return reader
 
 
 class VideoCheckError(ValueError):
@@ -362,6 +429,10 @@ class SafeDecordInit(SafeVideoOpenMixin, DecordInit):
         min_frames (int): Fewest frames a usable video has; a shorter one
             raises (mmaction2's samplers would otherwise repeat frames).
             Defaults to 1.
+        quiet (bool): Keep decord / FFmpeg's native messages off the
+            terminal (FFmpeg's log level set to quiet; what decord writes to
+            stderr while opening is dropped: the error names the file and
+            decord's exception). Defaults to True.
         **kwargs: Other arguments of ``mmaction.DecordInit``.
     """
 
@@ -372,10 +443,12 @@ class SafeDecordInit(SafeVideoOpenMixin, DecordInit):
                  probe: str = 'never',
                  probe_timeout: float = 60.,
                  min_frames: int = 1,
+                 quiet: bool = True,
                  **kwargs) -> None:
         self.init_checks(check_header, probe, probe_timeout, min_frames)
         super().__init__(io_backend=io_backend, num_threads=num_threads,
                          **kwargs)
+        self.quiet = quiet
 
     def transform(self, results: dict) -> dict:
         """Check, open and count the video.
@@ -387,11 +460,10 @@ class SafeDecordInit(SafeVideoOpenMixin, DecordInit):
         Returns:
             dict: The result dict.
         """
-        import decord
         data, filename = self.load_video_bytes(results)
         kind = self.check_bytes(data, filename)
-        reader = decord.VideoReader(io.BytesIO(data),
-                                    num_threads=self.num_threads)
+        reader = open_decord_quietly(data, filename, self.num_threads,
+                                     self.quiet)
         total = len(reader)
         self.check_frame_count(total, filename)
         results['total_frames'] = total

@@ -1,11 +1,16 @@
 """Detect non-finite losses, report the batch, skip the step or stop."""
+import logging
+import math
 from typing import List, Optional
 
+import torch
 from mmengine.hooks import Hook
-from mmengine.optim import OptimWrapperDict
+from mmengine.logging import print_log
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmallinone.registry import HOOKS
-from ..optim_wrappers import NON_FINITE_ACTIONS, FiniteLossCheckMixin
+from ..optim_wrappers import (NON_FINITE_ACTIONS, FiniteLossCheckMixin,
+                              add_finite_check)
 
 __all__ = ['NonFiniteLossHook', 'batch_sample_ids']
 
@@ -58,34 +63,56 @@ def batch_sample_ids(data_batch) -> List[str]:
 
 @HOOKS.register_module()
 class NonFiniteLossHook(Hook):
-    """Skip or stop on a non-finite training loss (config switch).
+    """Skip or stop on a non-finite training loss (on by default).
+
+    ``configs/_base_/default_runtime.py`` registers it as
+    ``default_hooks.non_finite`` (``action='skip'``,
+    ``max_consecutive_skips=5``); ``default_hooks = dict(non_finite=None)``
+    turns it off.
 
     A hook alone cannot undo an optimizer step (``after_train_iter`` runs
-    after it), so the check lives in the optimizer wrapper:
-    ``optim_wrapper.type`` must be ``FiniteCheckOptimWrapper`` or
-    ``FiniteCheckAmpOptimWrapper`` (see
-    :class:`mmallinone.engine.FiniteLossCheckMixin`). This hook sets their
-    action and, before every iteration, hands them the iteration and the
-    batch's sample ids (``sample_idx:video_id`` of each data sample) so that
-    the error names them. After training it logs how many steps were skipped.
+    after it), so the check lives in the optimizer wrapper
+    (:class:`mmallinone.engine.FiniteLossCheckMixin`): wrappers of type
+    ``FiniteCheckOptimWrapper`` / ``FiniteCheckAmpOptimWrapper`` have it, and
+    any other ``OptimWrapper`` subclass (``OptimWrapper``,
+    ``AmpOptimWrapper`` ...) is given it in ``before_train``
+    (:func:`~mmallinone.engine.add_finite_check`). This hook sets the action
+    and, before every iteration, hands the wrappers the iteration (1-based,
+    the number of the log line ``Iter(train) [N/...]``) and the batch's
+    sample ids (``sample_idx:video_id`` of each data sample), so that the
+    error names them. Wrappers that are not ``OptimWrapper`` subclasses
+    (``DeepSpeedOptimWrapper``) cannot be guarded before the step: for them
+    a non-finite logged loss stops the run after the step. After training it
+    logs how many steps were skipped.
 
     Args:
         action (str): ``'skip'`` (log an error, drop the step and go on) or
             ``'stop'`` (raise ``RuntimeError``). Defaults to ``'skip'``.
+        max_consecutive_skips (int, optional): With ``'skip'``, the most
+            non-finite steps in a row that are skipped; one more raises
+            ``RuntimeError`` (the run exits non-zero). None: no limit.
+            Defaults to 5.
 
     Example:
-        >>> optim_wrapper = dict(type='FiniteCheckOptimWrapper',
-        ...                      optimizer=dict(type='AdamW', lr=1e-4))
-        >>> custom_hooks = [dict(type='NonFiniteLossHook', action='skip')]
+        >>> default_hooks = dict(non_finite=dict(
+        ...     type='NonFiniteLossHook', action='skip',
+        ...     max_consecutive_skips=5))
     """
 
     priority = 'VERY_HIGH'
 
-    def __init__(self, action: str = 'skip') -> None:
+    def __init__(self,
+                 action: str = 'skip',
+                 max_consecutive_skips: Optional[int] = 5) -> None:
         if action not in NON_FINITE_ACTIONS:
             raise ValueError(f'NonFiniteLossHook action must be one of '
                              f'{NON_FINITE_ACTIONS}, got {action!r}')
+        if max_consecutive_skips is not None and max_consecutive_skips < 0:
+            raise ValueError('max_consecutive_skips must be >= 0 or None, '
+                             f'got {max_consecutive_skips}')
         self.action = action
+        self.max_consecutive_skips = max_consecutive_skips
+        self._unguarded: List[str] = []
 
     @staticmethod
     def _wrappers(runner) -> list:
@@ -95,14 +122,23 @@ class NonFiniteLossHook(Hook):
         return [optim_wrapper]
 
     def before_train(self, runner) -> None:
-        """Check the optimizer wrapper type and set its action."""
+        """Give the wrappers the check and set its action."""
+        self._unguarded = []
         for wrapper in self._wrappers(runner):
             if not isinstance(wrapper, FiniteLossCheckMixin):
-                raise TypeError(
-                    'NonFiniteLossHook needs optim_wrapper.type '
-                    "'FiniteCheckOptimWrapper' or 'FiniteCheckAmpOptimWrapper'"
-                    f', got {type(wrapper).__name__}.')
+                if not isinstance(wrapper, OptimWrapper):
+                    self._unguarded.append(type(wrapper).__name__)
+                    continue
+                add_finite_check(wrapper)
             wrapper.nonfinite_action = self.action
+            wrapper.max_consecutive_skips = self.max_consecutive_skips
+        if self._unguarded:
+            print_log(
+                f'NonFiniteLossHook cannot check the loss before the step of '
+                f'{self._unguarded}: a non-finite loss stops the run after '
+                'its step instead.',
+                logger='current',
+                level=logging.WARNING)
 
     def before_train_iter(self,
                           runner,
@@ -111,11 +147,31 @@ class NonFiniteLossHook(Hook):
         """Hand the iteration and sample ids to the optimizer wrapper."""
         ids = batch_sample_ids(data_batch)
         for wrapper in self._wrappers(runner):
-            wrapper.set_batch_info(runner.iter, ids)
+            if isinstance(wrapper, FiniteLossCheckMixin):
+                wrapper.set_batch_info(runner.iter + 1, ids)
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
+        """Stop on a non-finite loss of an unguarded wrapper."""
+        if not self._unguarded or not isinstance(outputs, dict):
+            return
+        loss = outputs.get('loss')
+        if isinstance(loss, torch.Tensor):
+            loss = float(loss.detach().float().sum())
+        if loss is not None and not math.isfinite(float(loss)):
+            ids = ', '.join(batch_sample_ids(data_batch)) or 'unknown'
+            raise RuntimeError(
+                f'Non-finite loss ({loss}) at iteration {runner.iter + 1}; '
+                f'batch sample ids: [{ids}]. Training stopped '
+                f'({self._unguarded} cannot skip the step).')
 
     def after_train(self, runner) -> None:
         """Log the number of skipped steps."""
-        skipped = sum(w.skipped_steps for w in self._wrappers(runner))
+        skipped = sum(
+            getattr(w, 'skipped_steps', 0) for w in self._wrappers(runner))
         if skipped:
             runner.logger.warning(
                 f'{skipped} training step(s) were skipped because of a '

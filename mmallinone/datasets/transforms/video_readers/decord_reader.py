@@ -1,5 +1,4 @@
 """decord behind :class:`BaseVideoReader` (the reference backend)."""
-import io
 from typing import List
 
 import numpy as np
@@ -23,9 +22,8 @@ class DecordVideoReader(BaseVideoReader):
         if device != 'cpu':
             raise ValueError(f'the decord backend decodes on the CPU only, '
                              f'got device={device!r} (use torchcodec)')
-        import decord
-        self.reader = decord.VideoReader(io.BytesIO(data),
-                                         num_threads=num_threads)
+        from ..video_check import open_decord_quietly
+        self.reader = open_decord_quietly(data, '<bytes>', num_threads)
 
     def __len__(self) -> int:
         return len(self.reader)
