@@ -10,7 +10,8 @@ import os
 import os.path as osp
 
 import mmallinone  # noqa: F401,I001  (upstream compat patches come first)
-from mmallinone.utils import register_checkpoint_loader, setup_runtime
+from mmallinone.utils import (TRUST_ENV_VAR, register_checkpoint_loader,
+                              setup_runtime)
 from mmallinone.utils.runner import (build_runner, setup_flexible_runtime,
                                      uses_flexible_runner)
 
@@ -53,6 +54,13 @@ def parse_args() -> argparse.Namespace:
         type=float,
         default=2,
         help='display time of every window (second)')
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='fully unpickle checkpoints that hold objects outside the '
+        'weights-only allow-list (MMEngine\'s own checkpoints need no '
+        'trust). Unpickling can run arbitrary code: only for files of '
+        'trusted origin.')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -105,6 +113,8 @@ def main() -> None:
     """Build the runner from the config and test."""
     args = parse_args()
     register_checkpoint_loader()  # also done by `import mmallinone.utils`
+    if args.trust_checkpoint:  # explicit opt-in, inherited by workers
+        os.environ[TRUST_ENV_VAR] = '1'
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     if uses_flexible_runner(cfg):  # `strategy`: FSDP / DeepSpeed / DDP

@@ -18,6 +18,7 @@ Example::
     match(model, 'data/demo/arm_wrestling.mp4',
           ['two people arm wrestling', 'a man cleans a pool'])
 """
+import contextlib
 import copy
 import os
 import os.path as osp
@@ -31,6 +32,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 from torch import Tensor
+
+from mmallinone.utils.checkpoint import trusted_checkpoints
 
 __all__ = [
     'init_model', 'encode_videos', 'encode_texts', 'match',
@@ -191,7 +194,8 @@ class InferenceData:
 def init_model(config: Union[PathLike, Config],
                checkpoint: Optional[PathLike] = None,
                device: Union[str, torch.device] = 'cpu',
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None,
+               trust_checkpoint: bool = False) -> nn.Module:
     """Build a model from a config and load a checkpoint, in eval mode.
 
     Args:
@@ -204,6 +208,10 @@ def init_model(config: Union[PathLike, Config],
         cfg_options (dict, optional): Overrides merged into the config
             (``{'model.backbone.num_frames': 8}``, list items by index:
             ``{'test_pipeline.1.clip_len': 8}``).
+        trust_checkpoint (bool): Fully unpickle ``checkpoint`` if it holds
+            objects outside the weights-only allow-list. Unpickling can run
+            arbitrary code: only for files of trusted origin. Defaults to
+            False.
 
     Returns:
         nn.Module: The task model with ``cfg`` (the merged config),
@@ -232,7 +240,9 @@ def init_model(config: Union[PathLike, Config],
         checkpoint = os.fspath(checkpoint)
         if not osp.isfile(checkpoint):
             raise FileNotFoundError(f'Checkpoint not found: "{checkpoint}"')
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        with (trusted_checkpoints() if trust_checkpoint
+              else contextlib.nullcontext()):
+            load_checkpoint(model, checkpoint, map_location='cpu')
     model.cfg = cfg
     model.inference_data = InferenceData(cfg, model.backbone.max_text_len)
     model.answer_vocab = _answer_vocab_of(cfg)
