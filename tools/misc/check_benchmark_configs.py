@@ -43,7 +43,6 @@ from mmallinone.registry import RUNNERS
 from mmallinone.utils import (load_from_local_safe, register_checkpoint_loader,
                               setup_runtime)
 
-import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.utils import ProgressBar
 from mmengine.runner import Runner
