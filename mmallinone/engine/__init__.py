@@ -1,8 +1,10 @@
 """Engine components: training loops (registered in ``LOOPS``), hooks
-(``HOOKS``) and optimizer wrappers (``OPTIM_WRAPPERS``)."""
+(``HOOKS``), optimizer wrappers (``OPTIM_WRAPPERS``) and their constructor
+(``OPTIM_WRAPPER_CONSTRUCTORS``)."""
 from .cotraining_loop import CoTrainingIterBasedTrainLoop
 from .hooks import AtomicCheckpointHook, NonFiniteLossHook
 from .loops import ResumableIterBasedTrainLoop
+from .optim_wrapper_constructor import SummaryOptimWrapperConstructor
 from .optim_wrappers import (FiniteCheckAmpOptimWrapper,
                              FiniteCheckOptimWrapper, FiniteLossCheckMixin)
 from .retrieval_loop import RetrievalTestLoop, RetrievalValLoop
@@ -11,5 +13,6 @@ __all__ = [
     'ResumableIterBasedTrainLoop', 'CoTrainingIterBasedTrainLoop',
     'RetrievalValLoop', 'RetrievalTestLoop',
     'AtomicCheckpointHook', 'NonFiniteLossHook', 'FiniteLossCheckMixin',
-    'FiniteCheckOptimWrapper', 'FiniteCheckAmpOptimWrapper'
+    'FiniteCheckOptimWrapper', 'FiniteCheckAmpOptimWrapper',
+    'SummaryOptimWrapperConstructor'
 ]

@@ -25,7 +25,10 @@ from mmengine.runner import Runner
 from mmallinone.registry import RUNNERS
 from .dist import LAUNCHERS, _amp_to_cpu, cuda_available, init_cpu_dist
 
-__all__ = ['uses_flexible_runner', 'setup_flexible_runtime', 'build_runner']
+__all__ = [
+    'uses_flexible_runner', 'setup_flexible_runtime', 'build_runner',
+    'set_default_optim_constructor'
+]
 
 
 def uses_flexible_runner(cfg: Config) -> bool:
@@ -104,8 +107,23 @@ def setup_flexible_runtime(cfg: Config, launcher: str = 'none') -> Config:
     return cfg
 
 
+def set_default_optim_constructor(cfg: Config) -> Config:
+    """``optim_wrapper.constructor = 'SummaryOptimWrapperConstructor'``
+    unless the config names one (see :func:`build_runner`)."""
+    optim_wrapper = cfg.get('optim_wrapper')
+    if isinstance(optim_wrapper, dict) and 'optimizer' in optim_wrapper:
+        optim_wrapper.setdefault('constructor',
+                                 'SummaryOptimWrapperConstructor')
+    return cfg
+
+
 def build_runner(cfg: Config) -> Union[Runner, object]:
     """``FlexibleRunner`` for ``strategy`` configs, else ``Runner``.
+
+    An ``optim_wrapper`` without a ``constructor`` gets
+    ``SummaryOptimWrapperConstructor`` (MMEngine's default constructor that
+    logs one INFO line for the parameter groups instead of one line per
+    parameter, which go to DEBUG).
 
     Args:
         cfg (Config): The full config (after the runtime set-up).
@@ -113,6 +131,7 @@ def build_runner(cfg: Config) -> Union[Runner, object]:
     Returns:
         Runner | FlexibleRunner: The runner.
     """
+    set_default_optim_constructor(cfg)
     if uses_flexible_runner(cfg):
         from mmengine.runner import FlexibleRunner
         return FlexibleRunner.from_cfg(cfg)
