@@ -9,7 +9,8 @@ Example::
 Every video of the folder is encoded once (with a progress bar) and its
 embedding cached in ``--cache`` (default ``OUT_DIR/search_cache.pth``),
 keyed by the file's absolute path, modification time and size, and by the
-model (config, checkpoint and its modification time, options); a second
+model: the fully resolved config (``_base_`` files and ``--cfg-options``
+included) and the SHA-256 of the checkpoint's content; a second
 search over the same folder only encodes new or changed files. The top-k
 videos are printed with their scores and written as a self-contained HTML
 page (``search.html``) and a PNG contact sheet (``search.png``).
@@ -44,7 +45,7 @@ VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.gif')
 THUMB = 160
 GAP = 6
 LABEL_W = 270
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 SCORE_NAMES = dict(embed='cosine similarity (two-stream)',
                    vtm='VTM match probability (joint)')
 
@@ -74,7 +75,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value pairs')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    for flag, value, least in (('--top-k', args.top_k, 1),
+                               ('--rerank-k', args.rerank_k, 0),
+                               ('--batch-size', args.batch_size, 1)):
+        if value < least:
+            parser.error(f'{flag} must be >= {least}, got {value}')
+    return args
 
 
 def list_videos(video_dir: str) -> List[str]:
@@ -98,19 +105,33 @@ def file_key(path: str) -> Tuple[float, int]:
     return float(st.st_mtime), int(st.st_size)
 
 
-def model_fingerprint(args: argparse.Namespace, mode: str) -> str:
-    """Hash of what the cached entries depend on."""
-    ckpt = osp.abspath(args.checkpoint)
+def file_sha256(path: str, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's content."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(chunk), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_fingerprint(cfg, checkpoint: str, mode: str) -> str:
+    """Hash of what the cached entries depend on.
+
+    Args:
+        cfg (Config): The resolved config the model was built from
+            (``_base_`` files and ``--cfg-options`` merged), so editing an
+            inherited pipeline invalidates the cache.
+        checkpoint (str): The checkpoint; its content is hashed (not its
+            path or modification time).
+        mode (str): ``'embed'`` or ``'vtm'``.
+    """
     parts = dict(
         version=CACHE_VERSION,
         mode=mode,
-        config=osp.abspath(args.config),
-        config_mtime=file_key(args.config),
-        checkpoint=ckpt,
-        checkpoint_key=file_key(ckpt),
-        options=repr(sorted((args.cfg_options or {}).items())))
-    return hashlib.sha1(json.dumps(parts, sort_keys=True,
-                                   default=str).encode()).hexdigest()
+        config=cfg.to_dict(),
+        checkpoint_sha256=file_sha256(checkpoint))
+    return hashlib.sha256(json.dumps(parts, sort_keys=True,
+                                     default=repr).encode()).hexdigest()
 
 
 def load_cache(path: str, fingerprint: str) -> Dict[str, dict]:
@@ -302,7 +323,8 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     os.makedirs(args.out_dir, exist_ok=True)
     cache_file = args.cache or osp.join(args.out_dir, 'search_cache.pth')
     entries, num_encoded, num_cached, skipped = encode_folder(
-        model, videos, mode, cache_file, model_fingerprint(args, mode),
+        model, videos, mode, cache_file,
+        model_fingerprint(model.cfg, args.checkpoint, mode),
         args.batch_size)
     if not entries:
         raise RuntimeError(f'None of the {len(videos)} videos in '
