@@ -34,6 +34,7 @@ import logging
 import os
 import os.path as osp
 import pickle
+import zipfile
 from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
@@ -43,6 +44,7 @@ from mmengine.runner import CheckpointLoader
 
 __all__ = [
     'TRUST_ENV_VAR', 'MMENGINE_SAFE_GLOBALS', 'UntrustedCheckpointError',
+    'CorruptCheckpointError',
     'is_trusted_checkpoint', 'trusted_checkpoints', 'load_from_local_safe',
     'register_checkpoint_loader'
 ]
@@ -56,6 +58,16 @@ _TRUST_DEPTH = 0
 
 class UntrustedCheckpointError(pickle.UnpicklingError):
     """A checkpoint needs full unpickling but was not explicitly trusted."""
+
+
+class CorruptCheckpointError(RuntimeError):
+    """A checkpoint file is truncated or corrupt (names the file)."""
+
+
+# What torch's zip reader says about a truncated or damaged file.
+_DAMAGED_FILE_MESSAGES = ('PytorchStreamReader', 'zip archive',
+                          'central directory', 'invalid header',
+                          'file too short')
 
 
 def _history_buffer_getattr(obj: Any, name: str) -> Callable:
@@ -160,10 +172,30 @@ def load_from_local_safe(
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     try:
-        return _maybe_convert_release(
-            _load_weights_only(filename, map_location), filename)
+        checkpoint = _load_weights_only(filename, map_location)
+    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile) as error:
+        # a truncated zip gives a RuntimeError of the zip reader or an
+        # OSError (EINVAL) seeking past its end
+        if isinstance(error, RuntimeError):
+            damaged = any(s in str(error) for s in _DAMAGED_FILE_MESSAGES)
+        elif isinstance(error, OSError):
+            damaged = not isinstance(error, (PermissionError,
+                                             FileNotFoundError,
+                                             IsADirectoryError))
+        else:
+            damaged = True
+        if not damaged:
+            raise
+        raise CorruptCheckpointError(
+            f'Cannot read checkpoint "{filename}": it is truncated or '
+            f'corrupt ({type(error).__name__}: {error}).') from error
     except pickle.UnpicklingError as weights_only_error:
-        checkpoint = _load_lightning(filename, map_location)
+        try:
+            checkpoint = _load_lightning(filename, map_location)
+        except pickle.UnpicklingError as error:  # not even a pickle
+            raise CorruptCheckpointError(
+                f'Cannot read checkpoint "{filename}": it is truncated or '
+                f'corrupt ({type(error).__name__}: {error}).') from error
         if checkpoint is not None:
             return _maybe_convert_release(checkpoint, filename)
         if not is_trusted_checkpoint(filename):
@@ -175,6 +207,8 @@ def load_from_local_safe(
                 '--trust-checkpoint (tools), trust_checkpoint=True (Python '
                 f'API) or set {TRUST_ENV_VAR}=1. '
                 f'Original error: {weights_only_error}') from None
+    else:
+        return _maybe_convert_release(checkpoint, filename)
     print_log(
         f'{filename} holds objects outside the weights-only allow-list; '
         'trust was requested explicitly, so it is loaded with '

@@ -16,7 +16,11 @@ CUDA-only AMP. FSDP and DeepSpeed need CUDA (torch 2.14's FSDP raises
 """
 import importlib.util
 import logging
-from typing import Union
+import os
+import os.path as osp
+import re
+import zipfile
+from typing import List, Optional, Union
 
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
@@ -27,8 +31,11 @@ from .dist import LAUNCHERS, _amp_to_cpu, cuda_available, init_cpu_dist
 
 __all__ = [
     'uses_flexible_runner', 'setup_flexible_runtime', 'build_runner',
-    'set_default_optim_constructor'
+    'set_default_optim_constructor', 'resolve_auto_resume',
+    'checkpoint_problem'
 ]
+
+_CKPT_NAME = re.compile(r'^(?:iter|epoch)_(\d+)\.pth$')
 
 
 def uses_flexible_runner(cfg: Config) -> bool:
@@ -117,10 +124,109 @@ def set_default_optim_constructor(cfg: Config) -> Config:
     return cfg
 
 
+def checkpoint_problem(path: str) -> Optional[str]:
+    """Why ``path`` is no intact checkpoint, or None if it is.
+
+    Checks existence, size and the zip container that ``torch.save`` writes
+    (every member's CRC), without unpickling anything.
+    """
+    if not osp.isfile(path):
+        return 'the file is missing'
+    if osp.getsize(path) == 0:
+        return 'the file is empty'
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        return f'truncated or corrupt ({error})'
+    if bad is not None:
+        return f'corrupt (bad CRC in {bad})'
+    return None
+
+
+def _work_dir_checkpoints(work_dir: str) -> List[str]:
+    """``last_checkpoint``'s file, then ``iter_*/epoch_*.pth`` newest
+    first (by number, then modification time)."""
+    found = []
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(marker):
+        with open(marker) as f:
+            named = f.read().strip()
+        if named:
+            if not osp.isabs(named) and not osp.exists(named):
+                named = osp.join(work_dir, osp.basename(named))
+            found.append(named)
+    if osp.isdir(work_dir):
+        numbered = []
+        for name in os.listdir(work_dir):
+            match = _CKPT_NAME.match(name)
+            if match:
+                path = osp.join(work_dir, name)
+                numbered.append((int(match.group(1)), osp.getmtime(path),
+                                 path))
+        for _, _, path in sorted(numbered, reverse=True):
+            if all(not osp.exists(p) or not osp.samefile(p, path)
+                   for p in found):
+                found.append(path)
+    return found
+
+
+def resolve_auto_resume(cfg: Config) -> List[str]:
+    """Pick the checkpoint of ``--resume`` (auto) before the runner.
+
+    With ``resume=True`` and no ``load_from``, MMEngine resumes from the file
+    that ``last_checkpoint`` names, failing on a truncated file and silently
+    starting from scratch without one. Here the newest *intact* checkpoint
+    of the work dir (:func:`checkpoint_problem`) is set as ``load_from``;
+    each newer one that is skipped gets a warning naming it and why. With no
+    checkpoint at all (an empty or mistyped work dir) training starts from
+    scratch with a loud warning; if checkpoints exist but none is intact
+    that is an error.
+
+    Args:
+        cfg (Config): The config; ``load_from`` / ``resume`` are set.
+
+    Returns:
+        list[str]: Warnings to log once the runner (and its log file)
+        exists.
+
+    Raises:
+        RuntimeError: Checkpoints exist but none can be read.
+    """
+    if not cfg.get('resume') or cfg.get('load_from'):
+        return []
+    work_dir = cfg.get('work_dir') or '.'
+    warnings = []
+    candidates = _work_dir_checkpoints(work_dir)
+    for path in candidates:
+        problem = checkpoint_problem(path)
+        if problem is None:
+            cfg.load_from = path
+            if warnings:
+                warnings.append(f'--resume: falling back to "{path}", the '
+                                'newest intact checkpoint.')
+            return warnings
+        warnings.append(f'--resume: skipping checkpoint "{path}": '
+                        f'{problem}.')
+    if candidates:
+        raise RuntimeError(
+            f'--resume: no checkpoint in "{work_dir}" can be read: '
+            + ' '.join(warnings) + ' Remove the broken files to start from '
+            'scratch, or give a checkpoint with --resume PATH.')
+    where = ('does not exist (mistyped?)' if not osp.isdir(work_dir) else
+             'holds no checkpoint')
+    cfg.resume = False
+    bar = '!' * 72
+    return [f'\n{bar}\n--resume: the work dir "{osp.abspath(work_dir)}" '
+            f'{where}: TRAINING STARTS FROM SCRATCH (iteration 0).\n{bar}']
+
+
 def build_runner(cfg: Config) -> Union[Runner, object]:
     """``FlexibleRunner`` for ``strategy`` configs, else ``Runner``.
 
-    An ``optim_wrapper`` without a ``constructor`` gets
+    ``--resume`` without a path resumes from the newest intact checkpoint
+    (:func:`resolve_auto_resume`). An ``optim_wrapper`` without a
+    ``constructor`` gets
     ``SummaryOptimWrapperConstructor`` (MMEngine's default constructor that
     logs one INFO line for the parameter groups instead of one line per
     parameter, which go to DEBUG).
@@ -132,9 +238,14 @@ def build_runner(cfg: Config) -> Union[Runner, object]:
         Runner | FlexibleRunner: The runner.
     """
     set_default_optim_constructor(cfg)
+    resume_warnings = resolve_auto_resume(cfg)
     if uses_flexible_runner(cfg):
         from mmengine.runner import FlexibleRunner
-        return FlexibleRunner.from_cfg(cfg)
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+        runner = FlexibleRunner.from_cfg(cfg)
+    elif 'runner_type' in cfg:
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    for message in resume_warnings:  # into the run's log file too
+        runner.logger.warning(message)
+    return runner
