@@ -32,7 +32,7 @@ from .dist import LAUNCHERS, _amp_to_cpu, cuda_available, init_cpu_dist
 __all__ = [
     'uses_flexible_runner', 'setup_flexible_runtime', 'build_runner',
     'set_default_optim_constructor', 'resolve_auto_resume',
-    'checkpoint_problem'
+    'checkpoint_problem', 'check_model_data_agreement'
 ]
 
 _CKPT_NAME = re.compile(r'^(?:iter|epoch)_(\d+)\.pth$')
@@ -221,10 +221,88 @@ def resolve_auto_resume(cfg: Config) -> List[str]:
             f'{where}: TRAINING STARTS FROM SCRATCH (iteration 0).\n{bar}']
 
 
+def _transforms(obj, where: str):
+    """``(where, transform dict)`` of every transform nested in ``obj``
+    (dataloaders, dataset wrappers, pipelines)."""
+    if isinstance(obj, dict):
+        if isinstance(obj.get('type'), str) and where.endswith(']'):
+            yield where, obj
+        for key, value in obj.items():
+            yield from _transforms(value, f'{where}.{key}')
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            yield from _transforms(value, f'{where}[{i}]')
+
+
+def _backbone_setting(backbone: dict, name: str):
+    """A backbone argument from the config, else the class default."""
+    if name in backbone:
+        return backbone[name]
+    import inspect
+
+    from mmallinone.registry import MODELS
+    cls = backbone.get('type')
+    if isinstance(cls, str):
+        cls = MODELS.get(cls)
+    if cls is None:
+        return None
+    param = inspect.signature(cls.__init__).parameters.get(name)
+    if param is None or param.default is inspect.Parameter.empty:
+        return None
+    return param.default
+
+
+def check_model_data_agreement(cfg: Config) -> None:
+    """The model and the data pipelines agree (checked before building).
+
+    - every ``UniformSample`` of a dataloader samples
+      ``model.backbone.num_frames`` frames per clip (or 1: images), since a
+      different count would silently interpolate the temporal embedding;
+    - no tokenizer's ``max_length`` exceeds the backbone's text position
+      table (``max_text_len``), which would fail only when the first long
+      caption arrives.
+
+    Raises:
+        ValueError: Naming the pipeline transform and both values.
+    """
+    model = cfg.get('model')
+    backbone = model.get('backbone') if isinstance(model, dict) else None
+    if not isinstance(backbone, dict):
+        return
+    num_frames = _backbone_setting(backbone, 'num_frames')
+    max_text_len = _backbone_setting(backbone, 'max_text_len')
+    problems = []
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        for where, t in _transforms(cfg.get(key), key):
+            kind = t['type'].split('.')[-1]
+            clip_len = t.get('clip_len')
+            if (kind == 'UniformSample' and isinstance(num_frames, int)
+                    and isinstance(clip_len, int) and clip_len > 1
+                    and clip_len != num_frames):
+                problems.append(
+                    f'{where} ({kind}) samples clip_len={clip_len} frames but '
+                    f'model.backbone.num_frames={num_frames}; the temporal '
+                    'embedding would be interpolated silently. Set both from '
+                    'one value.')
+            max_length = t.get('max_length')
+            if (isinstance(max_length, int) and isinstance(max_text_len, int)
+                    and max_length > max_text_len):
+                problems.append(
+                    f'{where} ({kind}) keeps up to max_length={max_length} '
+                    'tokens but the text position table has '
+                    f'model.backbone.max_text_len={max_text_len} rows; a '
+                    'long caption would fail mid-run. Set both from one '
+                    'value.')
+    if problems:
+        raise ValueError('The model and the data disagree:\n  ' +
+                         '\n  '.join(problems))
+
+
 def build_runner(cfg: Config) -> Union[Runner, object]:
     """``FlexibleRunner`` for ``strategy`` configs, else ``Runner``.
 
-    ``--resume`` without a path resumes from the newest intact checkpoint
+    The model and the data pipelines are checked first
+    (:func:`check_model_data_agreement`). ``--resume`` without a path resumes from the newest intact checkpoint
     (:func:`resolve_auto_resume`). An ``optim_wrapper`` without a
     ``constructor`` gets
     ``SummaryOptimWrapperConstructor`` (MMEngine's default constructor that
@@ -238,6 +316,7 @@ def build_runner(cfg: Config) -> Union[Runner, object]:
         Runner | FlexibleRunner: The runner.
     """
     set_default_optim_constructor(cfg)
+    check_model_data_agreement(cfg)
     resume_warnings = resolve_auto_resume(cfg)
     if uses_flexible_runner(cfg):
         from mmengine.runner import FlexibleRunner
