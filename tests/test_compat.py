@@ -141,19 +141,28 @@ def test_load_from_runner_checkpoint(trained_work_dir, tmp_path):
         torch.testing.assert_close(runner.model.state_dict()[key], value)
 
 
-def test_untrusted_full_checkpoint_is_refused(trained_work_dir, tmp_path,
-                                              monkeypatch):
+def test_runner_checkpoint_away_from_work_dir_loads_weights_only(
+        trained_work_dir, tmp_path):
+    """MMEngine's own types are allow-listed: no trust needed anywhere."""
     elsewhere = tmp_path / 'downloads'
     elsewhere.mkdir()
     copied = str(elsewhere / 'iter_2.pth')
     shutil.copy(osp.join(trained_work_dir, 'iter_2.pth'), copied)
     assert not is_trusted_checkpoint(copied)
-    with pytest.raises(UntrustedCheckpointError, match=TRUST_ENV_VAR):
-        CheckpointLoader.load_checkpoint(copied, map_location='cpu')
-    # Trusting it explicitly loads it.
-    monkeypatch.setenv(TRUST_ENV_VAR, '1')
     assert 'message_hub' in CheckpointLoader.load_checkpoint(
         copied, map_location='cpu')
+
+
+def test_untrusted_full_pickle_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv(TRUST_ENV_VAR, raising=False)
+    path = str(tmp_path / 'full.pth')
+    torch.save({'state_dict': {}, 'extra': pytest.approx(1.0)}, path)
+    with pytest.raises(UntrustedCheckpointError, match=TRUST_ENV_VAR):
+        CheckpointLoader.load_checkpoint(path, map_location='cpu')
+    # Trusting it explicitly loads it.
+    monkeypatch.setenv(TRUST_ENV_VAR, '1')
+    assert 'extra' in CheckpointLoader.load_checkpoint(
+        path, map_location='cpu')
 
 
 def test_untrusted_weights_only_file_loads(tmp_path, monkeypatch):

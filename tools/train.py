@@ -10,12 +10,14 @@ import os
 import os.path as osp
 
 import mmallinone  # noqa: F401,I001  (upstream compat patches come first)
-from mmallinone.utils import (load_config, register_checkpoint_loader,
-                              setup_runtime)
+from mmallinone.utils import (TRUST_ENV_VAR, load_config,
+                              register_checkpoint_loader, setup_runtime)
+from mmallinone.utils.cfg_options import (CfgOptionError, CfgOptionsAction,
+                                          merge_cfg_options)
 from mmallinone.utils.runner import (build_runner, setup_flexible_runtime,
                                      uses_flexible_runner)
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,11 +61,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override settings of the config, as key=value pairs merged '
         'into it, e.g. train_cfg.max_iters=4 '
         'optim_wrapper.optimizer.lr=1e-3 (lists: key="[a,b]" or key=a,b; '
-        'no white space).')
+        'no white space; a list of dicts as Python literals: '
+        '"custom_hooks=[dict(type=\'EmptyCacheHook\')]").')
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='fully unpickle checkpoints that hold objects outside the '
+        'weights-only allow-list (MMEngine\'s own checkpoints need no '
+        'trust). Unpickling can run arbitrary code: only for files of '
+        'trusted origin.')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -132,7 +142,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
             cfg.randomness.deterministic = True
 
     if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+        merge_cfg_options(cfg, args.cfg_options)  # type-checked
     return cfg
 
 
@@ -140,8 +150,13 @@ def main() -> None:
     """Build the runner from the config and train."""
     args = parse_args()
     register_checkpoint_loader()  # also done by `import mmallinone.utils`
+    if args.trust_checkpoint:  # explicit opt-in, inherited by workers
+        os.environ[TRUST_ENV_VAR] = '1'
     cfg = load_config(args.config)  # a path or mmallinone::allinone/x.py
-    cfg = merge_args(cfg, args)
+    try:
+        cfg = merge_args(cfg, args)
+    except CfgOptionError as error:  # a --cfg-options value's type
+        raise SystemExit(f'error: {error}') from None
     # gloo/device_ids=None/no AMP when there is no CUDA; NCCL otherwise.
     if uses_flexible_runner(cfg):  # `strategy`: FSDP / DeepSpeed / DDP
         cfg = setup_flexible_runtime(cfg, args.launcher)

@@ -23,6 +23,9 @@ model = dict(
     score_head=dict(
         type='MultipleChoiceQAHead', hidden_channels=256, dropout=0.1),
     data_preprocessor=_base_.model.data_preprocessor)
+# question + option up to 100 tokens: the text position table grows to match
+# (a 40-row pre-training table is resized when loaded)
+model['backbone']['max_text_len'] = _base_.max_text_len
 
 max_epochs = 100
 warmup_epochs = 10  # 10 % of training

@@ -178,6 +178,13 @@ def fill_masks(model: nn.Module,
     ids, mask = tokenize(model, [text])
     mask_id = tokenizer.mask_token_id
     positions = [int(i) for i in (ids[0] == mask_id).nonzero()[:, 0]]
+    written = tokenizer(text)['input_ids'].count(mask_id)
+    if written > len(positions):
+        raise ValueError(
+            f'text: {written - len(positions)} of its {written} '
+            f'{tokenizer.mask_token} token(s) lie beyond the text limit of '
+            f'{model.inference_data.max_length} tokens and were cut off by '
+            'truncation; shorten the text.')
     if not positions:
         raise ValueError(f'No {tokenizer.mask_token} in the text {text!r}; '
                          f'write e.g. "a man is {tokenizer.mask_token} a '

@@ -18,6 +18,7 @@ Example::
     match(model, 'data/demo/arm_wrestling.mp4',
           ['two people arm wrestling', 'a man cleans a pool'])
 """
+import contextlib
 import copy
 import os
 import os.path as osp
@@ -32,6 +33,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 from torch import Tensor
 
+from mmallinone.utils.checkpoint import trusted_checkpoints
 from mmallinone.utils.config import load_config
 
 __all__ = [
@@ -140,17 +142,23 @@ class InferenceData:
                 type='BertWordPieceTokenizer'))
         self.max_length = min(max_length or max_text_len, max_text_len)
 
-    def frames(self, video: VideoLike) -> Tensor:
-        """uint8 frames ``(V, S, 3, H, W)`` of one video (``V`` views)."""
+    def frames(self, video: VideoLike, name: str = 'video') -> Tensor:
+        """uint8 frames ``(V, S, 3, H, W)`` of one video (``V`` views);
+        ``name`` is the argument named in errors."""
         from mmallinone.datasets.transforms.formatting import \
             frames_to_tensor
         if isinstance(video, Tensor):
             if video.dim() == 4:
                 video = video[None]
             if video.dim() != 5 or video.shape[2] != 3:
-                raise ValueError('A video tensor must be uint8 (S, 3, H, W) '
-                                 f'or (V, S, 3, H, W), got '
+                raise ValueError(f'{name}: a video tensor must be uint8 '
+                                 '(S, 3, H, W) or (V, S, 3, H, W), got '
                                  f'{tuple(video.shape)}')
+            if video.dtype != torch.uint8:
+                raise ValueError(
+                    f'{name}: video frames must be uint8 (0-255) as decoded, '
+                    f'got {video.dtype}; convert float frames in [0, 1] '
+                    'with (x * 255).round().to(torch.uint8).')
             return video
         path = os.fspath(video)
         if not osp.isfile(path):
@@ -171,8 +179,13 @@ class InferenceData:
         return imgs.view(self.num_views, -1, *imgs.shape[1:])
 
     def tokenize(self, texts: Sequence[str],
-                 pairs: Optional[Sequence[str]] = None) -> List[Tensor]:
-        """WordPiece ids ``[CLS] text [SEP] (pair [SEP])`` of each text."""
+                 pairs: Optional[Sequence[str]] = None,
+                 pairs_name: str = 'pairs') -> List[Tensor]:
+        """WordPiece ids ``[CLS] text [SEP] (pair [SEP])`` of each text.
+
+        Only ``texts`` is truncated; a ``pair`` too long for the text limit
+        raises a ``ValueError`` naming ``pairs_name[i]``.
+        """
         if isinstance(texts, str):
             raise TypeError('texts must be a list of str, not a str')
         for i, text in enumerate(texts):
@@ -183,6 +196,7 @@ class InferenceData:
             enc = self.tokenizer(list(texts), truncation=True,
                                  max_length=self.max_length)
         else:
+            self._check_pairs_fit(texts, pairs, pairs_name)
             enc = self.tokenizer(list(texts), list(pairs),
                                  truncation='only_first',
                                  max_length=self.max_length)
@@ -190,10 +204,29 @@ class InferenceData:
                 for ids in enc['input_ids']]
 
 
+    def _check_pairs_fit(self, texts: Sequence[str], pairs: Sequence[str],
+                         pairs_name: str) -> None:
+        """Each pair plus at least one token of its text fits the limit
+        (the tokenizer raises a bare ``Exception`` otherwise)."""
+        for i, (text, pair) in enumerate(zip(texts, pairs)):
+            n_pair = len(self.tokenizer(pair, add_special_tokens=False)[
+                'input_ids'])
+            n_text = len(self.tokenizer(text, add_special_tokens=False)[
+                'input_ids'])
+            # [CLS] text [SEP] pair [SEP]: keep >= 1 token of the text
+            if n_pair + min(n_text, 1) + 3 > self.max_length:
+                raise ValueError(
+                    f'{pairs_name}[{i}] is {n_pair} tokens long; with the '
+                    f'question it does not fit the text limit of '
+                    f'{self.max_length} tokens ([CLS] question [SEP] '
+                    'candidate [SEP]). Shorten it.')
+
+
 def init_model(config: Union[PathLike, Config],
                checkpoint: Optional[PathLike] = None,
                device: Union[str, torch.device] = 'cpu',
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None,
+               trust_checkpoint: bool = False) -> nn.Module:
     """Build a model from a config and load a checkpoint, in eval mode.
 
     Args:
@@ -210,6 +243,10 @@ def init_model(config: Union[PathLike, Config],
         cfg_options (dict, optional): Overrides merged into the config
             (``{'model.backbone.num_frames': 8}``, list items by index:
             ``{'test_pipeline.1.clip_len': 8}``).
+        trust_checkpoint (bool): Fully unpickle ``checkpoint`` if it holds
+            objects outside the weights-only allow-list. Unpickling can run
+            arbitrary code: only for files of trusted origin. Defaults to
+            False.
 
     Returns:
         nn.Module: The task model with ``cfg`` (the merged config),
@@ -246,7 +283,9 @@ def init_model(config: Union[PathLike, Config],
         checkpoint = os.fspath(checkpoint)
         if not (osp.isfile(checkpoint) or is_pretrained_ref(checkpoint)):
             raise FileNotFoundError(f'Checkpoint not found: "{checkpoint}"')
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        with (trusted_checkpoints() if trust_checkpoint
+              else contextlib.nullcontext()):
+            load_checkpoint(model, checkpoint, map_location='cpu')
     model.cfg = cfg
     model.inference_data = InferenceData(cfg, model.backbone.max_text_len)
     model.answer_vocab = _answer_vocab_of(cfg)
@@ -278,7 +317,8 @@ def _data(model: nn.Module) -> InferenceData:
     return data
 
 
-def load_video(model: nn.Module, video: VideoLike) -> Tensor:
+def load_video(model: nn.Module, video: VideoLike,
+               name: str = 'video') -> Tensor:
     """Decode one video with the model's test pipeline.
 
     Args:
@@ -289,12 +329,16 @@ def load_video(model: nn.Module, video: VideoLike) -> Tensor:
     Returns:
         Tensor: uint8 ``(V, S, 3, H, W)``; ``V`` is the number of test views
         of the pipeline (``num_clips`` of the frame sampler, usually 1).
+
+    Raises:
+        ValueError: For float frames or a wrong shape (naming ``name``).
     """
-    return _data(model).frames(video)
+    return _data(model).frames(video, name)
 
 
 def tokenize(model: nn.Module, texts: Sequence[str],
-             pairs: Optional[Sequence[str]] = None) -> Tuple[Tensor, Tensor]:
+             pairs: Optional[Sequence[str]] = None,
+             pairs_name: str = 'pairs') -> Tuple[Tensor, Tensor]:
     """Tokenise and pad texts as the model's data preprocessor does.
 
     Args:
@@ -306,7 +350,7 @@ def tokenize(model: nn.Module, texts: Sequence[str],
     Returns:
         tuple: ``input_ids`` and ``attention_mask``, both ``(N, L)``.
     """
-    seqs = _data(model).tokenize(texts, pairs)
+    seqs = _data(model).tokenize(texts, pairs, pairs_name)
     pre = model.data_preprocessor
     ids = pre.pad(seqs, pre.pad_token_id)
     return ids, pre.mask_of(seqs, ids)
@@ -358,10 +402,14 @@ def encode_videos(model: nn.Module,
         retrieval projection size, or the backbone width ``C``).
     """
     videos = _as_list(videos)
+    if not videos:
+        raise ValueError('videos is empty: give at least one video.')
     out = []
     for start in range(0, len(videos), batch_size):
-        frames = torch.stack(
-            [load_video(model, v) for v in videos[start:start + batch_size]])
+        frames = torch.stack([
+            load_video(model, v, f'videos[{start + i}]')
+            for i, v in enumerate(videos[start:start + batch_size])
+        ])
         b, v = frames.shape[:2]
         imgs = _normalize(model, frames.flatten(0, 1))  # (B*V, S, 3, H, W)
         if hasattr(model, 'encode_video'):
@@ -395,6 +443,8 @@ def encode_texts(model: nn.Module,
         Tensor: ``(N, D)`` float embeddings on the CPU.
     """
     texts = [texts] if isinstance(texts, str) else list(texts)
+    if not texts:
+        raise ValueError('texts is empty: give at least one text.')
     out = []
     for start in range(0, len(texts), batch_size):
         ids, mask = tokenize(model, texts[start:start + batch_size])
@@ -437,6 +487,8 @@ def match(model: nn.Module, video: VideoLike,
                              'match() needs a pre-training, retrieval or '
                              'zero-shot multiple-choice model.')
     texts = [texts] if isinstance(texts, str) else list(texts)
+    if not texts:
+        raise ValueError('texts is empty: give at least one text.')
     frames = _middle_view(load_video(model, video))[None]
     imgs = _normalize(model, frames)
     ids, mask = tokenize(model, texts)
@@ -502,7 +554,8 @@ def answer_question(model: nn.Module,
             raise ValueError('candidates must be a non-empty list of str')
         names = list(candidates)
         if question:
-            ids, mask = tokenize(model, [question] * len(names), names)
+            ids, mask = tokenize(model, [question] * len(names), names,
+                                 'candidates')
         else:
             ids, mask = tokenize(model, names)
         inputs = dict(imgs=imgs, candidate_ids=ids[None],

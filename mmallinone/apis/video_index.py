@@ -78,20 +78,40 @@ def file_key(path: str) -> Tuple[float, int]:
     return float(st.st_mtime), int(st.st_size)
 
 
-def model_fingerprint(config: str, checkpoint: str, mode: str,
-                      cfg_options: Optional[dict] = None) -> str:
-    """Hash of what cached entries depend on (model files and settings)."""
-    ckpt = osp.abspath(checkpoint)
+def file_sha256(path: str, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's content."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(chunk), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_fingerprint(cfg, checkpoint: str, mode: str) -> str:
+    """Hash of what cached entries depend on.
+
+    Args:
+        cfg (Config | str): The resolved config the model was built from
+            (``_base_`` files and ``--cfg-options`` merged, e.g.
+            ``model.cfg``), or a config file / name to resolve, so editing an
+            inherited pipeline invalidates the cache.
+        checkpoint (str): Checkpoint file or pretrained folder; its content
+            (the folder's ``model.safetensors``) is hashed, not its path or
+            modification time.
+        mode (str): ``'embed'`` or ``'vtm'``.
+    """
+    if not hasattr(cfg, 'to_dict'):
+        from mmallinone.utils.config import load_config
+        cfg = load_config(cfg)
+    weights = osp.join(checkpoint, 'model.safetensors') \
+        if osp.isdir(checkpoint) else checkpoint
     parts = dict(
         version=CACHE_VERSION,
         mode=mode,
-        config=osp.abspath(config),
-        config_mtime=file_key(config),
-        checkpoint=ckpt,
-        checkpoint_key=file_key(ckpt),
-        options=repr(sorted((cfg_options or {}).items())))
-    return hashlib.sha1(json.dumps(parts, sort_keys=True,
-                                   default=str).encode()).hexdigest()
+        config=cfg.to_dict(),
+        checkpoint_sha256=file_sha256(weights))
+    return hashlib.sha256(json.dumps(parts, sort_keys=True,
+                                     default=repr).encode()).hexdigest()
 
 
 def _overlaps(a: SearchHit, b: SearchHit) -> bool:

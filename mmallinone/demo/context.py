@@ -81,7 +81,7 @@ class DemoContext:
                 else 'vtm'
             self.index = VideoIndex(
                 search.model, self.video_dir, cache_file,
-                model_fingerprint(search.config, search.checkpoint, mode),
+                model_fingerprint(search.model.cfg, search.checkpoint, mode),
                 mode=mode, window=window, stride=stride,
                 index_cfg=search.model.cfg.get('retrieval_index'),
                 logger=lambda msg: logger.info(msg) if msg else None)

@@ -1,9 +1,11 @@
 """Engine components: training loops (registered in ``LOOPS``), hooks
-(``HOOKS``) and optimizer wrappers (``OPTIM_WRAPPERS``)."""
+(``HOOKS``), optimizer wrappers (``OPTIM_WRAPPERS``) and their constructor
+(``OPTIM_WRAPPER_CONSTRUCTORS``)."""
 from .cotraining_loop import CoTrainingIterBasedTrainLoop
 from .hooks import (AtomicCheckpointHook, DataSkipCountHook,
                     NonFiniteLossHook, RandomStateHook)
 from .loops import ResumableIterBasedTrainLoop
+from .optim_wrapper_constructor import SummaryOptimWrapperConstructor
 from .optim_wrappers import (FiniteCheckAmpOptimWrapper,
                              FiniteCheckOptimWrapper, FiniteLossCheckMixin)
 from .retrieval_loop import RetrievalTestLoop, RetrievalValLoop
@@ -12,7 +14,6 @@ __all__ = [
     'ResumableIterBasedTrainLoop', 'CoTrainingIterBasedTrainLoop',
     'RetrievalValLoop', 'RetrievalTestLoop',
     'AtomicCheckpointHook', 'DataSkipCountHook', 'NonFiniteLossHook',
-    'RandomStateHook',
-    'FiniteLossCheckMixin',
-    'FiniteCheckOptimWrapper', 'FiniteCheckAmpOptimWrapper'
+    'RandomStateHook', 'FiniteLossCheckMixin', 'FiniteCheckOptimWrapper',
+    'FiniteCheckAmpOptimWrapper', 'SummaryOptimWrapperConstructor'
 ]

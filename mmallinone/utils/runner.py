@@ -16,7 +16,11 @@ CUDA-only AMP. FSDP and DeepSpeed need CUDA (torch 2.14's FSDP raises
 """
 import importlib.util
 import logging
-from typing import Union
+import os
+import os.path as osp
+import re
+import zipfile
+from typing import List, Optional, Union
 
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
@@ -25,7 +29,13 @@ from mmengine.runner import Runner
 from mmallinone.registry import RUNNERS
 from .dist import LAUNCHERS, _amp_to_cpu, cuda_available, init_cpu_dist
 
-__all__ = ['uses_flexible_runner', 'setup_flexible_runtime', 'build_runner']
+__all__ = [
+    'uses_flexible_runner', 'setup_flexible_runtime', 'build_runner',
+    'set_default_optim_constructor', 'resolve_auto_resume',
+    'checkpoint_problem', 'check_model_data_agreement'
+]
+
+_CKPT_NAME = re.compile(r'^(?:iter|epoch)_(\d+)\.pth$')
 
 
 def uses_flexible_runner(cfg: Config) -> bool:
@@ -104,8 +114,200 @@ def setup_flexible_runtime(cfg: Config, launcher: str = 'none') -> Config:
     return cfg
 
 
+def set_default_optim_constructor(cfg: Config) -> Config:
+    """``optim_wrapper.constructor = 'SummaryOptimWrapperConstructor'``
+    unless the config names one (see :func:`build_runner`)."""
+    optim_wrapper = cfg.get('optim_wrapper')
+    if isinstance(optim_wrapper, dict) and 'optimizer' in optim_wrapper:
+        optim_wrapper.setdefault('constructor',
+                                 'SummaryOptimWrapperConstructor')
+    return cfg
+
+
+def checkpoint_problem(path: str) -> Optional[str]:
+    """Why ``path`` is no intact checkpoint, or None if it is.
+
+    Checks existence, size and the zip container that ``torch.save`` writes
+    (every member's CRC), without unpickling anything.
+    """
+    if not osp.isfile(path):
+        return 'the file is missing'
+    if osp.getsize(path) == 0:
+        return 'the file is empty'
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        return f'truncated or corrupt ({error})'
+    if bad is not None:
+        return f'corrupt (bad CRC in {bad})'
+    return None
+
+
+def _work_dir_checkpoints(work_dir: str) -> List[str]:
+    """``last_checkpoint``'s file, then ``iter_*/epoch_*.pth`` newest
+    first (by number, then modification time)."""
+    found = []
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(marker):
+        with open(marker) as f:
+            named = f.read().strip()
+        if named:
+            if not osp.isabs(named) and not osp.exists(named):
+                named = osp.join(work_dir, osp.basename(named))
+            found.append(named)
+    if osp.isdir(work_dir):
+        numbered = []
+        for name in os.listdir(work_dir):
+            match = _CKPT_NAME.match(name)
+            if match:
+                path = osp.join(work_dir, name)
+                numbered.append((int(match.group(1)), osp.getmtime(path),
+                                 path))
+        for _, _, path in sorted(numbered, reverse=True):
+            if all(not osp.exists(p) or not osp.samefile(p, path)
+                   for p in found):
+                found.append(path)
+    return found
+
+
+def resolve_auto_resume(cfg: Config) -> List[str]:
+    """Pick the checkpoint of ``--resume`` (auto) before the runner.
+
+    With ``resume=True`` and no ``load_from``, MMEngine resumes from the file
+    that ``last_checkpoint`` names, failing on a truncated file and silently
+    starting from scratch without one. Here the newest *intact* checkpoint
+    of the work dir (:func:`checkpoint_problem`) is set as ``load_from``;
+    each newer one that is skipped gets a warning naming it and why. With no
+    checkpoint at all (an empty or mistyped work dir) training starts from
+    scratch with a loud warning; if checkpoints exist but none is intact
+    that is an error.
+
+    Args:
+        cfg (Config): The config; ``load_from`` / ``resume`` are set.
+
+    Returns:
+        list[str]: Warnings to log once the runner (and its log file)
+        exists.
+
+    Raises:
+        RuntimeError: Checkpoints exist but none can be read.
+    """
+    if not cfg.get('resume') or cfg.get('load_from'):
+        return []
+    work_dir = cfg.get('work_dir') or '.'
+    warnings = []
+    candidates = _work_dir_checkpoints(work_dir)
+    for path in candidates:
+        problem = checkpoint_problem(path)
+        if problem is None:
+            cfg.load_from = path
+            if warnings:
+                warnings.append(f'--resume: falling back to "{path}", the '
+                                'newest intact checkpoint.')
+            return warnings
+        warnings.append(f'--resume: skipping checkpoint "{path}": '
+                        f'{problem}.')
+    if candidates:
+        raise RuntimeError(
+            f'--resume: no checkpoint in "{work_dir}" can be read: '
+            + ' '.join(warnings) + ' Remove the broken files to start from '
+            'scratch, or give a checkpoint with --resume PATH.')
+    where = ('does not exist (mistyped?)' if not osp.isdir(work_dir) else
+             'holds no checkpoint')
+    cfg.resume = False
+    bar = '!' * 72
+    return [f'\n{bar}\n--resume: the work dir "{osp.abspath(work_dir)}" '
+            f'{where}: TRAINING STARTS FROM SCRATCH (iteration 0).\n{bar}']
+
+
+def _transforms(obj, where: str):
+    """``(where, transform dict)`` of every transform nested in ``obj``
+    (dataloaders, dataset wrappers, pipelines)."""
+    if isinstance(obj, dict):
+        if isinstance(obj.get('type'), str) and where.endswith(']'):
+            yield where, obj
+        for key, value in obj.items():
+            yield from _transforms(value, f'{where}.{key}')
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            yield from _transforms(value, f'{where}[{i}]')
+
+
+def _backbone_setting(backbone: dict, name: str):
+    """A backbone argument from the config, else the class default."""
+    if name in backbone:
+        return backbone[name]
+    import inspect
+
+    from mmallinone.registry import MODELS
+    cls = backbone.get('type')
+    if isinstance(cls, str):
+        cls = MODELS.get(cls)
+    if cls is None:
+        return None
+    param = inspect.signature(cls.__init__).parameters.get(name)
+    if param is None or param.default is inspect.Parameter.empty:
+        return None
+    return param.default
+
+
+def check_model_data_agreement(cfg: Config) -> None:
+    """The model and the data pipelines agree (checked before building).
+
+    - every ``UniformSample`` of a dataloader samples
+      ``model.backbone.num_frames`` frames per clip (or 1: images), since a
+      different count would silently interpolate the temporal embedding;
+    - no tokenizer's ``max_length`` exceeds the backbone's text position
+      table (``max_text_len``), which would fail only when the first long
+      caption arrives.
+
+    Raises:
+        ValueError: Naming the pipeline transform and both values.
+    """
+    model = cfg.get('model')
+    backbone = model.get('backbone') if isinstance(model, dict) else None
+    if not isinstance(backbone, dict):
+        return
+    num_frames = _backbone_setting(backbone, 'num_frames')
+    max_text_len = _backbone_setting(backbone, 'max_text_len')
+    problems = []
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        for where, t in _transforms(cfg.get(key), key):
+            kind = t['type'].split('.')[-1]
+            clip_len = t.get('clip_len')
+            if (kind == 'UniformSample' and isinstance(num_frames, int)
+                    and isinstance(clip_len, int) and clip_len > 1
+                    and clip_len != num_frames):
+                problems.append(
+                    f'{where} ({kind}) samples clip_len={clip_len} frames but '
+                    f'model.backbone.num_frames={num_frames}; the temporal '
+                    'embedding would be interpolated silently. Set both from '
+                    'one value.')
+            max_length = t.get('max_length')
+            if (isinstance(max_length, int) and isinstance(max_text_len, int)
+                    and max_length > max_text_len):
+                problems.append(
+                    f'{where} ({kind}) keeps up to max_length={max_length} '
+                    'tokens but the text position table has '
+                    f'model.backbone.max_text_len={max_text_len} rows; a '
+                    'long caption would fail mid-run. Set both from one '
+                    'value.')
+    if problems:
+        raise ValueError('The model and the data disagree:\n  ' +
+                         '\n  '.join(problems))
+
+
 def build_runner(cfg: Config) -> Union[Runner, object]:
     """``FlexibleRunner`` for ``strategy`` configs, else ``Runner``.
+
+    The model and the data pipelines are checked first
+    (:func:`check_model_data_agreement`). ``--resume`` without a path resumes from the newest intact checkpoint
+    (:func:`resolve_auto_resume`). An ``optim_wrapper`` without a
+    ``constructor`` gets
+    ``SummaryOptimWrapperConstructor`` (MMEngine's default constructor that
+    logs one INFO line for the parameter groups instead of one line per
+    parameter, which go to DEBUG).
 
     Args:
         cfg (Config): The full config (after the runtime set-up).
@@ -113,9 +315,16 @@ def build_runner(cfg: Config) -> Union[Runner, object]:
     Returns:
         Runner | FlexibleRunner: The runner.
     """
+    set_default_optim_constructor(cfg)
+    check_model_data_agreement(cfg)
+    resume_warnings = resolve_auto_resume(cfg)
     if uses_flexible_runner(cfg):
         from mmengine.runner import FlexibleRunner
-        return FlexibleRunner.from_cfg(cfg)
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+        runner = FlexibleRunner.from_cfg(cfg)
+    elif 'runner_type' in cfg:
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    for message in resume_warnings:  # into the run's log file too
+        runner.logger.warning(message)
+    return runner

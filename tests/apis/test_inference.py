@@ -128,6 +128,33 @@ def test_fill_masks(pretrainer):
         fill_masks(model, VIDEO, 'no mask here')
 
 
+def test_bad_inputs_are_value_errors_naming_the_argument(pretrainer):
+    from mmallinone.apis import (answer_question, encode_texts,
+                                 encode_videos, fill_masks, load_video, match)
+    model, _ = pretrainer
+    limit = model.inference_data.max_length
+    with pytest.raises(ValueError, match='texts'):
+        encode_texts(model, [])
+    with pytest.raises(ValueError, match='videos'):
+        encode_videos(model, [])
+    with pytest.raises(ValueError, match='texts'):
+        match(model, VIDEO, [])
+    # float frames where uint8 is documented
+    frames = load_video(model, VIDEO)[0]
+    with pytest.raises(ValueError, match=r'videos\[1\].*uint8'):
+        encode_videos(model, [VIDEO, frames.float() / 255])
+    with pytest.raises(ValueError, match='video.*uint8'):
+        match(model, frames.float(), ['a pool'])
+    # a multiple-choice candidate longer than the text limit
+    long = ' '.join(['wrestling'] * (limit + 5))
+    with pytest.raises(ValueError, match=r'candidates\[1\].*limit'):
+        answer_question(model, VIDEO, 'what are they doing?',
+                        ['arm wrestling', long])
+    # the [MASK] is there but truncation cuts it off
+    with pytest.raises(ValueError, match=r'text.*truncat'):
+        fill_masks(model, VIDEO, long + ' [MASK]')
+
+
 def test_retrieval_encoders_equal_the_retrieval_models_paths(tmp_dir):
     from mmallinone.apis import encode_texts, encode_videos, match
     model, _ = _model('retrieval_ti_demo.py', tmp_dir)

@@ -6,6 +6,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 import torch
 from mmengine.config import Config
 
@@ -106,3 +107,26 @@ def test_check_benchmark_configs_subset(tmp_path):
     # the table is printed
     assert 'retrieval_b_msrvtt.py' in proc.stdout
     assert 't2v/R@1=' in proc.stdout
+
+
+class _Evil:
+    """Unpickling it creates ``marker`` (stands for arbitrary code)."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, 'w'))
+
+
+def test_malicious_checkpoint_runs_no_code(tmp_path, monkeypatch):
+    """The tool reads a given checkpoint with the safe loader."""
+    from mmallinone.utils import TRUST_ENV_VAR, UntrustedCheckpointError
+    monkeypatch.delenv(TRUST_ENV_VAR, raising=False)
+    marker = tmp_path / 'pwned'
+    path = str(tmp_path / 'evil.pth')
+    torch.save({'state_dict': {}, 'meta': _Evil(str(marker))}, path)
+    (tmp_path / 'last_checkpoint').write_text(path)  # grants no trust
+    with pytest.raises(UntrustedCheckpointError):
+        _load_tool().checkpoint_arch(path)
+    assert not marker.exists()

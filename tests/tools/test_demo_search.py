@@ -118,3 +118,41 @@ def test_search_skips_broken_videos_and_scores_with_vtm(tmp_path,
     assert len(out['ranked']) == 3
     assert all(0 <= s <= 1 for _, s in out['ranked'])
     assert 'html' not in out and osp.isfile(out['png'])
+
+
+@pytest.mark.parametrize('flag,value', [('--top-k', '0'), ('--top-k', '-1'),
+                                        ('--rerank-k', '-2'),
+                                        ('--batch-size', '0')])
+def test_bad_counts_are_rejected_up_front(tmp_path, capsys, flag, value):
+    """Before any model is built or video encoded (the files need not
+    exist)."""
+    with pytest.raises(SystemExit):
+        search.main(['cfg.py', 'ckpt.pth', str(tmp_path), 'q', flag, value])
+    assert flag in capsys.readouterr().err
+
+
+def test_cache_fingerprint_follows_the_resolved_config_and_checkpoint(
+        tmp_path):
+    """Editing a ``_base_`` file or the checkpoint's bytes (same path and
+    modification time) changes the fingerprint; the same inputs do not."""
+    from mmengine.config import Config
+    base = tmp_path / 'base.py'
+    base.write_text('pipeline = [dict(type="Resize", scale=(224, 224))]\n')
+    top = tmp_path / 'top.py'
+    top.write_text('_base_ = ["base.py"]\nmodel = dict(type="X")\n')
+    ckpt = tmp_path / 'ckpt.pth'
+    ckpt.write_bytes(b'0' * 100)
+    stat = os.stat(ckpt)
+
+    def fingerprint():
+        return search.model_fingerprint(Config.fromfile(str(top)),
+                                        str(ckpt), 'embed')
+
+    first = fingerprint()
+    assert fingerprint() == first
+    base.write_text('pipeline = [dict(type="Resize", scale=(112, 112))]\n')
+    second = fingerprint()
+    assert second != first
+    ckpt.write_bytes(b'1' * 100)
+    os.utime(ckpt, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert fingerprint() != second

@@ -26,12 +26,12 @@ def test_trust_env_var(tmp_path, monkeypatch, value, trusted):
     assert is_trusted_checkpoint(str(tmp_path / 'a.pth')) is trusted
 
 
-def test_trust_work_dir_marker(tmp_path, monkeypatch):
+def test_work_dir_marker_grants_no_trust(tmp_path, monkeypatch):
     monkeypatch.delenv(TRUST_ENV_VAR, raising=False)
     path = str(tmp_path / 'iter_1.pth')
     assert not is_trusted_checkpoint(path)
     (tmp_path / 'last_checkpoint').write_text(path)
-    assert is_trusted_checkpoint(path)
+    assert not is_trusted_checkpoint(path)
 
 
 def test_missing_file():

@@ -9,7 +9,8 @@ Example::
 Every video of the folder is encoded once (with a progress bar) and its
 embedding cached in ``--cache`` (default ``OUT_DIR/search_cache.pth``),
 keyed by the file's absolute path, modification time and size, and by the
-model (config, checkpoint and its modification time, options); a second
+model: the fully resolved config (``_base_`` files and ``--cfg-options``
+included) and the SHA-256 of the checkpoint's content; a second
 search over the same folder only encodes new or changed files. The top-k
 videos are printed with their scores and written as a self-contained HTML
 page (``search.html``) and a PNG contact sheet (``search.png``).
@@ -47,6 +48,8 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
+
+from mmallinone.apis.video_index import model_fingerprint  # noqa: E402
 
 THUMB = 160
 GAP = 6
@@ -86,7 +89,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, key=value pairs')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    for flag, value, least in (('--top-k', args.top_k, 1),
+                               ('--rerank-k', args.rerank_k, 0),
+                               ('--batch-size', args.batch_size, 1)):
+        if value < least:
+            parser.error(f'{flag} must be >= {least}, got {value}')
+    return args
 
 
 def _thumbs(frames: torch.Tensor) -> List[Image.Image]:
@@ -191,8 +200,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     cache_file = args.cache or osp.join(args.out_dir, 'search_cache.pth')
     index = VideoIndex(
         model, args.video_dir, cache_file,
-        model_fingerprint(args.config, args.checkpoint, mode,
-                          args.cfg_options),
+        model_fingerprint(model.cfg, args.checkpoint, mode),
         mode=mode, window=args.window, stride=args.stride,
         batch_size=args.batch_size,
         index_cfg=model.cfg.get('retrieval_index'))

@@ -40,9 +40,9 @@ from typing import Dict, List, Optional, Tuple, Union
 import mmallinone  # noqa: F401,I001  (upstream compat patches come first)
 from mmallinone.models.backbones import AllInOneTransformer
 from mmallinone.registry import RUNNERS
-from mmallinone.utils import register_checkpoint_loader, setup_runtime
+from mmallinone.utils import (load_from_local_safe, register_checkpoint_loader,
+                              setup_runtime)
 
-import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.utils import ProgressBar
 from mmengine.runner import Runner
@@ -115,7 +115,9 @@ def checkpoint_arch(checkpoint: str) -> Tuple[Optional[Union[str, dict]],
         tuple[str | dict | None, int | None]: The arch (``None`` without a
         ``backbone.pos_embed``) and the width.
     """
-    ckpt = torch.load(checkpoint, map_location='cpu', weights_only=False)
+    # the safe loader: weights-only plus MMEngine's allow-list; a file that
+    # needs full unpickling is refused (UntrustedCheckpointError)
+    ckpt = load_from_local_safe(checkpoint, map_location='cpu')
     if not isinstance(ckpt, dict):
         return None, None
     state = ckpt.get('state_dict', ckpt)

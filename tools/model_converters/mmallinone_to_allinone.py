@@ -28,14 +28,23 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--vtm-name', default='itm_score',
                         choices=['itm_score', 'vtm_score'])
     parser.add_argument('--with-rank-output', action='store_true')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='fully unpickle a checkpoint outside the weights-only '
+        'allow-list (can run arbitrary code: trusted files only)')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    # our loader: weights-only, or a trusted MMEngine work-dir checkpoint
-    from mmallinone.utils import load_from_local_safe
-    checkpoint = load_from_local_safe(args.src, map_location='cpu')
+    # our loader: weights-only (plus MMEngine's allow-list), full unpickling
+    # only with --trust-checkpoint
+    import contextlib
+
+    from mmallinone.utils import load_from_local_safe, trusted_checkpoints
+    with (trusted_checkpoints() if args.trust_checkpoint
+          else contextlib.nullcontext()):
+        checkpoint = load_from_local_safe(args.src, map_location='cpu')
     state_dict, report = convert_mmallinone_to_allinone(
         checkpoint, vtm_name=args.vtm_name,
         with_rank_output=args.with_rank_output)

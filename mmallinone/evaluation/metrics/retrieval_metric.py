@@ -1,5 +1,5 @@
 """Text-to-video and video-to-text retrieval metrics (R@K, MdR, MnR)."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -10,11 +10,54 @@ from mmallinone.registry import METRICS
 
 __all__ = [
     'RetrievalMetric', 'similarity_matrix', 't2v_ranks', 'v2t_ranks',
-    'rank_summary', 'retrieval_metrics', 'TIE_RULES'
+    'rank_summary', 'retrieval_metrics', 'resolve_ties', 'TIE_RULES',
+    'TIE_PRESETS'
 ]
 
 #: How tied similarities are ranked (see :func:`first_positive_rank`).
 TIE_RULES = ('pessimistic', 'optimistic', 'average')
+
+#: Named per-direction tie rules. ``'authors'``: the All-in-One evaluation
+#: code (optimistic text-to-video, averaged video-to-text, R@k counted as
+#: ``rank - 1 < k`` on the 0-based, possibly fractional, ranks).
+TIE_PRESETS = {
+    'authors': dict(t2v='optimistic', v2t='average', zero_based_recall=True),
+}
+
+#: ``ties`` argument: one rule for both directions, a preset name, or
+#: ``dict(t2v=..., v2t=...)``.
+TiesType = Union[str, Dict[str, str]]
+
+
+def resolve_ties(ties: TiesType) -> Tuple[str, str, bool]:
+    """``(t2v rule, v2t rule, zero_based_recall)`` of a ``ties`` value.
+
+    Args:
+        ties (str | dict): A rule of :data:`TIE_RULES` (both directions), a
+            preset of :data:`TIE_PRESETS`, or ``dict(t2v=..., v2t=...)``.
+
+    Raises:
+        ValueError: For an unknown rule or preset, or a dict without both
+            directions.
+    """
+    if isinstance(ties, str) and ties in TIE_PRESETS:
+        preset = TIE_PRESETS[ties]
+        return preset['t2v'], preset['v2t'], preset['zero_based_recall']
+    if isinstance(ties, str):
+        rules = dict(t2v=ties, v2t=ties)
+    elif isinstance(ties, dict):
+        if set(ties) != {'t2v', 'v2t'}:
+            raise ValueError('ties as a dict needs exactly the keys t2v and '
+                             f'v2t, got {sorted(ties)}')
+        rules = ties
+    else:
+        raise ValueError(f'ties must be a str or dict, got {ties!r}')
+    for direction, rule in rules.items():
+        if rule not in TIE_RULES:
+            raise ValueError(
+                f'ties ({direction}) must be one of {TIE_RULES} (or ties a '
+                f'preset of {tuple(TIE_PRESETS)}), got {rule!r}')
+    return rules['t2v'], rules['v2t'], False
 
 
 def similarity_matrix(text_embeds: np.ndarray,
@@ -115,10 +158,17 @@ def v2t_ranks(sim: np.ndarray, text_to_video: np.ndarray,
 
 
 def rank_summary(ranks: np.ndarray, prefix: str,
-                 ks: Sequence[int] = (1, 5, 10)) -> Dict[str, float]:
-    """``{prefix}/R@k`` (percent), ``{prefix}/MdR`` and ``{prefix}/MnR``."""
-    out = {f'{prefix}/R@{k}': float(100.0 * np.mean(ranks <= k))
-           for k in ks}
+                 ks: Sequence[int] = (1, 5, 10),
+                 zero_based_recall: bool = False) -> Dict[str, float]:
+    """``{prefix}/R@k`` (percent), ``{prefix}/MdR`` and ``{prefix}/MnR``.
+
+    A query counts for R@k if its 1-based rank ``r <= k``; with
+    ``zero_based_recall`` (the authors' test) if ``r - 1 < k``, which
+    differs for fractional (averaged) ranks only: 5.5 counts for R@5.
+    """
+    hits = (lambda k: ranks - 1 < k) if zero_based_recall else \
+        (lambda k: ranks <= k)
+    out = {f'{prefix}/R@{k}': float(100.0 * np.mean(hits(k))) for k in ks}
     out[f'{prefix}/MdR'] = float(np.median(ranks))
     out[f'{prefix}/MnR'] = float(np.mean(ranks))
     return out
@@ -126,7 +176,7 @@ def rank_summary(ranks: np.ndarray, prefix: str,
 
 def retrieval_metrics(sim: np.ndarray,
                       text_to_video: np.ndarray,
-                      ties: str = 'pessimistic',
+                      ties: TiesType = 'pessimistic',
                       ks: Sequence[int] = (1, 5, 10),
                       v2t_sim: Optional[np.ndarray] = None
                       ) -> Dict[str, float]:
@@ -135,7 +185,9 @@ def retrieval_metrics(sim: np.ndarray,
     Args:
         sim (np.ndarray): ``(Nt, Nv)`` scores used for text-to-video.
         text_to_video (np.ndarray): ``(Nt,)``.
-        ties (str): See :func:`first_positive_rank`.
+        ties (str | dict): A rule for both directions (see
+            :func:`first_positive_rank`), ``dict(t2v=..., v2t=...)``, or a
+            preset name (``'authors'``); see :func:`resolve_ties`.
         ks (Sequence[int]): Recall cut-offs.
         v2t_sim (np.ndarray, optional): Separate ``(Nt, Nv)`` scores for
             video-to-text (re-ranking differs per direction). Defaults to
@@ -144,10 +196,13 @@ def retrieval_metrics(sim: np.ndarray,
     Returns:
         dict: ``t2v/R@1`` ... ``t2v/MnR``, ``v2t/R@1`` ... ``v2t/MnR``.
     """
+    t2v_rule, v2t_rule, zero_based = resolve_ties(ties)
     v2t_sim = sim if v2t_sim is None else v2t_sim
-    out = rank_summary(t2v_ranks(sim, text_to_video, ties), 't2v', ks)
+    out = rank_summary(t2v_ranks(sim, text_to_video, t2v_rule), 't2v', ks,
+                       zero_based)
     out.update(
-        rank_summary(v2t_ranks(v2t_sim, text_to_video, ties), 'v2t', ks))
+        rank_summary(v2t_ranks(v2t_sim, text_to_video, v2t_rule), 'v2t', ks,
+                     zero_based))
     return out
 
 
@@ -203,11 +258,17 @@ class RetrievalMetric(BaseMetric):
     averaging for video-to-text (spec §7.3); ``'optimistic'`` (rank = 1 +
     #negatives with score > m) and ``'average'`` (expected rank under a
     random order of the tied items) reproduce those rules for comparison.
-    Exact floating-point equality defines a tie.
+    Exact floating-point equality defines a tie. A dict
+    ``dict(t2v=..., v2t=...)`` sets one rule per direction, and the preset
+    ``ties='authors'`` reproduces the authors' numbers in one run: t2v
+    optimistic, v2t averaged, and their R@k test ``rank0 < k`` on 0-based
+    ranks, under which an averaged 1-based rank of 5.5 (0-based 4.5) counts
+    for R@5 (with ``'average'`` alone it does not: ``5.5 <= 5`` is false).
 
     Args:
-        ties (str): ``'pessimistic'``, ``'optimistic'`` or ``'average'``.
-            Defaults to ``'pessimistic'``.
+        ties (str | dict): ``'pessimistic'``, ``'optimistic'``,
+            ``'average'`` (both directions), ``dict(t2v=..., v2t=...)`` or
+            ``'authors'``. Defaults to ``'pessimistic'``.
         ks (Sequence[int]): Recall cut-offs. Defaults to (1, 5, 10).
         collect_device (str): Defaults to ``'cpu'``.
         prefix (str, optional): Prepended to the metric names.
@@ -216,13 +277,12 @@ class RetrievalMetric(BaseMetric):
     default_prefix: Optional[str] = None
 
     def __init__(self,
-                 ties: str = 'pessimistic',
+                 ties: TiesType = 'pessimistic',
                  ks: Sequence[int] = (1, 5, 10),
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if ties not in TIE_RULES:
-            raise ValueError(f'ties must be one of {TIE_RULES}, got {ties!r}')
+        resolve_ties(ties)  # validate early
         self.ties = ties
         self.ks = tuple(ks)
 

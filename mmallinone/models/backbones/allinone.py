@@ -407,6 +407,7 @@ class AllInOneTransformer(BaseModule):
         Adds spatial position (bicubic-resized to the input grid), temporal
         (linearly resized to ``S``; none for one-frame clips, i.e. images)
         and modality embeddings; the CLS token gets ``pos_embed[:, 0]`` only.
+        The embedding dropout acts before the modality embedding is added.
         """
         if imgs.dim() != 5:
             raise ValueError(f'imgs must be (B, S, 3, H, W), got '
@@ -432,8 +433,9 @@ class AllInOneTransformer(BaseModule):
             cls = torch.cat([cls, self.dist_token + pos[:, 1:2]], dim=1)
         cls = cls.expand(x.shape[0], -1, -1)
         x = torch.cat([cls, x], dim=1)
-        x = x + self.token_type_embeddings.weight[_VIDEO]
-        return self.pos_drop(x)
+        # as the authors: dropout first, then the modality embedding is
+        # added to the dropped-out tokens (differs in train mode only)
+        return self.pos_drop(x) + self.token_type_embeddings.weight[_VIDEO]
 
     @staticmethod
     def _reference_shuffle(x: Tensor) -> Tensor:

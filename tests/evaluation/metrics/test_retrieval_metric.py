@@ -94,3 +94,56 @@ def test_metric_averages_views_and_dedups_samples():
 def test_invalid_tie_rule():
     with pytest.raises(ValueError, match='ties'):
         RetrievalMetric(ties='random')
+
+
+# 6 texts x 6 videos, text i <-> video i. t0's video ties one negative (v1);
+# v0's caption t0 has 4 captions above it and ties one more (t5).
+TIES_SIM = np.diag([0.5, 1.0, 1.0, 1.0, 1.0, 1.0])
+TIES_SIM[1:5, 0] = 0.9
+TIES_SIM[5, 0] = 0.5
+TIES_SIM[0, 1] = 0.5
+TIES_OWNER = np.arange(6)
+
+
+def test_project_default_tie_rule_hand_worked():
+    """Pessimistic both ways, ``rank <= k`` on 1-based ranks."""
+    out = retrieval_metrics(TIES_SIM, TIES_OWNER)
+    # t2v ranks [2, 1, 1, 1, 1, 1]; v2t ranks [6, 1, 1, 1, 1, 1]
+    assert out['t2v/R@1'] == pytest.approx(500 / 6)
+    assert out['t2v/MnR'] == pytest.approx(7 / 6)
+    assert out['v2t/R@5'] == pytest.approx(500 / 6)
+    assert out['v2t/R@10'] == 100.0
+    assert out['v2t/MnR'] == pytest.approx(11 / 6)
+    # the metric's default is unchanged
+    assert RetrievalMetric().ties == 'pessimistic'
+
+
+def test_authors_tie_preset_hand_worked():
+    """t2v optimistic, v2t averaged, R@k as ``rank0 < k`` (0-based)."""
+    out = retrieval_metrics(TIES_SIM, TIES_OWNER, 'authors')
+    # t2v ranks [1, 1, 1, 1, 1, 1]
+    assert out['t2v/R@1'] == 100.0 and out['t2v/MnR'] == 1.0
+    # v2t: v0's averaged rank is 4 + 1 + 1/2 = 5.5 (0-based 4.5 < 5): it
+    # counts for R@5, not for R@1
+    assert out['v2t/R@1'] == pytest.approx(500 / 6)
+    assert out['v2t/R@5'] == 100.0
+    assert out['v2t/MnR'] == pytest.approx(10.5 / 6)
+    assert out['v2t/MdR'] == 1.0
+    # the plain 'average' rule keeps rank <= k: 5.5 misses R@5
+    out = retrieval_metrics(TIES_SIM, TIES_OWNER, 'average')
+    assert out['v2t/R@5'] == pytest.approx(500 / 6)
+    assert out['v2t/MnR'] == pytest.approx(10.5 / 6)
+
+
+def test_tie_rule_per_direction():
+    out = retrieval_metrics(TIES_SIM, TIES_OWNER,
+                            dict(t2v='pessimistic', v2t='optimistic'))
+    assert out['t2v/R@1'] == pytest.approx(500 / 6)  # t0 rank 2
+    assert out['v2t/R@5'] == 100.0  # v0 rank 5
+    assert out['v2t/MnR'] == pytest.approx(10 / 6)
+    metric = RetrievalMetric(ties='authors')
+    assert metric.ties == 'authors'
+    with pytest.raises(ValueError, match='v2t'):
+        RetrievalMetric(ties=dict(t2v='optimistic'))
+    with pytest.raises(ValueError, match='ties'):
+        RetrievalMetric(ties=dict(t2v='optimistic', v2t='random'))

@@ -23,17 +23,21 @@ class ReferenceAllInOne:
         shuffle (bool): Authors' per-frame patch permutation (§1.4): one
             ``torch.multinomial(ones(P), P)`` per frame, b-major/t-minor.
         patch_size (int): Defaults to 16.
+        drop (float): Train-mode dropout of the authors' ViT (embeddings,
+            attention projection, both MLP layers); 0 is eval mode.
+            Defaults to 0.
     """
 
     def __init__(self, sd: Dict[str, Tensor], num_heads: int,
                  ttr: str = 'block', n_div: int = 8, shuffle: bool = False,
-                 patch_size: int = 16) -> None:
+                 patch_size: int = 16, drop: float = 0.) -> None:
         self.sd = sd
         self.h = num_heads
         self.ttr = ttr
         self.n_div = n_div
         self.shuffle = shuffle
         self.p = patch_size
+        self.drop = drop
         self.depth = len({k.split('.')[2] for k in sd
                           if k.startswith('transformer.blocks.')})
         self.distilled = 'transformer.dist_token' in sd
@@ -52,6 +56,9 @@ class ReferenceAllInOne:
     @staticmethod
     def gelu(x: Tensor) -> Tensor:
         return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+
+    def dropout(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.drop, training=self.drop > 0)
 
     def linear(self, x: Tensor, name: str) -> Tensor:
         out = x @ self.w(name + '.weight').t()
@@ -98,7 +105,9 @@ class ReferenceAllInOne:
             head.append(self.w('transformer.dist_token')[0] + pos[0, 1:2])
         head = torch.cat(head).expand(b * t, -1, -1)
         x = torch.cat([head, tokens + patch_pos], dim=1)
-        return x + self.w('token_type_embeddings.weight')[1]
+        # the authors' pos_drop comes first; the modality embedding is added
+        # to the dropped-out tokens
+        return self.dropout(x) + self.w('token_type_embeddings.weight')[1]
 
     # -------------------------------------------------------------- block
     def block(self, x: Tensor, i: int, key_mask: Optional[Tensor]) -> Tensor:
@@ -115,11 +124,11 @@ class ReferenceAllInOne:
                                         float('-inf'))
         att = scores.softmax(-1) @ v  # (n, h, L, d/h)
         att = att.transpose(1, 2).reshape(n, length, d)
-        x = x + self.linear(att, pre + 'attn.proj')
+        x = x + self.dropout(self.linear(att, pre + 'attn.proj'))
         y = self.layer_norm(x, self.w(pre + 'norm2.weight'),
                             self.w(pre + 'norm2.bias'), 1e-6)
-        y = self.linear(self.gelu(self.linear(y, pre + 'mlp.fc1')),
-                        pre + 'mlp.fc2')
+        y = self.dropout(self.gelu(self.linear(y, pre + 'mlp.fc1')))
+        y = self.dropout(self.linear(y, pre + 'mlp.fc2'))
         return x + y
 
     def final_norm(self, x: Tensor) -> Tensor:
