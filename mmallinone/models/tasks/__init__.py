@@ -1,4 +1,5 @@
 from .base import AllInOneBaseModel
+from .captioner import AllInOneCaptioner
 from .multiple_choice import AllInOneMultipleChoice
 from .pretrainer import AllInOnePretrainer
 from .retrieval import AllInOneRetrieval
@@ -10,5 +11,5 @@ from .zero_shot_classifier import AllInOneZeroShotClassifier
 __all__ = [
     'AllInOneBaseModel', 'AllInOnePretrainer', 'AllInOneRetrieval', 'AllInOneVideoQA',
     'AllInOneMultipleChoice', 'AllInOneVideoClassifier', 'AllInOneVCR',
-    'AllInOneZeroShotClassifier'
+    'AllInOneZeroShotClassifier', 'AllInOneCaptioner'
 ]
