@@ -1,4 +1,5 @@
 """Python inference API (``init_model`` and queries on videos and text)."""
+from .caption import caption_video
 from .cloze import fill_masks, last_layer_attention, word_patch_transport
 from .inference import (InferenceData, answer_question, encode_texts,
                         encode_videos, init_model, load_video, match,
@@ -7,5 +8,6 @@ from .inference import (InferenceData, answer_question, encode_texts,
 __all__ = [
     'init_model', 'encode_videos', 'encode_texts', 'match',
     'answer_question', 'fill_masks', 'load_video', 'tokenize',
-    'InferenceData', 'last_layer_attention', 'word_patch_transport'
+    'InferenceData', 'last_layer_attention', 'word_patch_transport',
+    'caption_video'
 ]
