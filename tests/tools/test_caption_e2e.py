@@ -27,9 +27,9 @@ def _run(tool, *args, timeout=300):
 
 
 def _test_data(loader):
-    return [f'{loader}.dataset.pipeline.2.clip_len=2',
-            f'{loader}.dataset.pipeline.4.scale=(-1,40)',
-            f'{loader}.dataset.pipeline.5.crop_size=32']
+    return [f'{loader}.dataset.pipeline.1.clip_len=2',
+            f'{loader}.dataset.pipeline.3.scale=(-1,40)',
+            f'{loader}.dataset.pipeline.4.crop_size=32']
 
 
 @pytest.mark.slow
@@ -41,9 +41,9 @@ def test_caption_demo_train_then_test_prints_every_metric(tmp_path):
                'train_cfg.max_iters=2', 'train_cfg.val_interval=100',
                'default_hooks.checkpoint.interval=2',
                'default_hooks.logger.interval=1',
-               'train_dataloader.dataset.pipeline.2.clip_len=2',
-               'train_dataloader.dataset.pipeline.4.scale=(-1,40)',
-               'train_dataloader.dataset.pipeline.5.size=32')
+               'train_dataloader.dataset.pipeline.1.clip_len=2',
+               'train_dataloader.dataset.pipeline.3.scale=(-1,40)',
+               'train_dataloader.dataset.pipeline.4.size=32')
     assert re.search(r'Iter\(train\) \[2/2\].*loss_caption: [\d.]+', out)
     ckpt = osp.join(work, 'iter_2.pth')
     assert osp.isfile(ckpt)
