@@ -15,7 +15,7 @@ SMALL = ['model.backbone.img_size=32', 'model.backbone.num_frames=2',
          'model.decode_cfg.max_len=6', 'model.decode_cfg.beam_size=2']
 
 
-def _run(tool, *args, timeout=300):
+def _run(tool, *args, timeout=900):
     env = dict(os.environ)
     env.pop('MMALLINONE_TRUST_CHECKPOINTS', None)
     proc = subprocess.run(
