@@ -1,4 +1,5 @@
-# All-in-One-B video captioning fine-tuned on MSR-VTT (6513 / 497 / 2990 videos, 20 references each).
+# All-in-One-B video captioning fine-tuned on MSR-VTT (6513 / 497 / 2990
+# videos, 20 references each).
 # Metrics: caption/BLEU-1..4, METEOR, ROUGE-L, CIDEr (pycocoevalcap, PTB
 # tokenisation; Java needed for METEOR and the tokenizer).
 #

@@ -1,4 +1,5 @@
-# All-in-One-B video captioning fine-tuned on YouCook2 segments (validation split as test).
+# All-in-One-B video captioning fine-tuned on YouCook2 segments (validation
+# split as test).
 # Metrics: caption/BLEU-1..4, METEOR, ROUGE-L, CIDEr (pycocoevalcap, PTB
 # tokenisation; Java needed for METEOR and the tokenizer).
 #

@@ -17,7 +17,8 @@ PTB_PUNCTUATIONS = frozenset([
     ',', ':', '-', '--', '...', ';'
 ])
 _CLITICS = re.compile(r"(?i)(\w)(n't|'s|'re|'ve|'ll|'d|'m)\b")
-_SPLIT_WORDS = re.compile(r"(?i)\b(can)(not)\b|\b(gon|wan)(na)\b|\b(got)(ta)\b")
+_SPLIT_WORDS = re.compile(
+    r"(?i)\b(can)(not)\b|\b(gon|wan)(na)\b|\b(got)(ta)\b")
 _ABBREVIATIONS = ('mr.', 'mrs.', 'ms.', 'dr.', 'st.', 'co.', 'jr.', 'sr.',
                   'inc.', 'ltd.', 'vs.', 'etc.', 'mt.')
 _TOKEN = re.compile(
