@@ -7,7 +7,7 @@
 #   python tools/train.py configs/allinone/caption_ti_demo.py \
 #       --cfg-options load_from=work_dirs/pretrain_ti_demo/iter_60.pth
 #   python tools/test.py configs/allinone/caption_ti_demo.py \
-#       work_dirs/caption_ti_demo/iter_60.pth
+#       work_dirs/caption_ti_demo/iter_100.pth
 _base_ = [
     '../_base_/models/allinone_b_caption.py',
     '../_base_/datasets/caption_msrvtt.py',
@@ -18,7 +18,7 @@ model = dict(
     backbone=dict(arch='tiny', drop_rate=0.0, drop_path_rate=0.0),
     label_smoothing=0.0)
 
-max_iters = 60
+max_iters = 100
 train_cfg = dict(
     _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
     val_interval=max_iters)
