@@ -2,6 +2,8 @@
 from .action_video import RobustVideoDataset
 from .ann_index import AnnotationIndexMixin
 from .base import AnnotationError, BaseVideoTextDataset
+from .captioning import *  # noqa: F401,F403
+from .captioning import __all__ as _captioning_all
 from .howto100m import HowTo100MDataset
 from .image_text import *  # noqa: F401,F403
 from .image_text import __all__ as _image_text_all
@@ -26,4 +28,5 @@ __all__ = [
     'PackVideoTextInputs', 'RestrictToClipWindow', 'TokenizeText',
     'ResumableInfiniteSampler', 'SampleIndex', 'VCRDataset',
     'YTTemporalDataset', 'RobustVideoDataset', 'VideoTextShardDataset'
-] + list(_retrieval_all) + list(_qa_all) + list(_image_text_all)
+] + list(_retrieval_all) + list(_qa_all) + list(_image_text_all) + \
+    list(_captioning_all)

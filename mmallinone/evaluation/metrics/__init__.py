@@ -1,3 +1,4 @@
+from .caption_metric import CaptionMetric
 from .mc_metric import MultipleChoiceMetric
 from .pretrain_metric import PretrainMetric
 from .qa_metric import VideoQAMetric
@@ -5,4 +6,4 @@ from .retrieval_metric import RetrievalMetric
 from .vcr_metric import VCRMetric
 
 __all__ = ['PretrainMetric', 'VideoQAMetric', 'MultipleChoiceMetric',
-           'RetrievalMetric', 'VCRMetric']
+           'RetrievalMetric', 'VCRMetric', 'CaptionMetric']

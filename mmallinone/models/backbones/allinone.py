@@ -460,12 +460,18 @@ class AllInOneTransformer(BaseModule):
 
         Args:
             x (Tensor): ``(N, L, C)``.
-            key_mask (Tensor, optional): ``(N, L)`` bool, True = attend.
+            key_mask (Tensor, optional): ``(N, L)`` bool, True = attend;
+                or a full ``(N, L, L)`` mask (row = query, column = key).
             num_frames (int): ``S`` (sequences are b-major / t-minor).
             visual_start (int, optional): Index of the visual CLS token;
                 None disables rolling.
         """
-        attn_mask = None if key_mask is None else key_mask[:, None, None, :]
+        if key_mask is None:
+            attn_mask = None
+        elif key_mask.dim() == 3:
+            attn_mask = key_mask[:, None]
+        else:
+            attn_mask = key_mask[:, None, None, :]
         roll = self.ttr is not None and visual_start is not None \
             and num_frames > 1
         for i, blk in enumerate(self.blocks):
@@ -510,20 +516,53 @@ class AllInOneTransformer(BaseModule):
         return x.view(b, s, lv, -1).mean(1)
 
     def forward_joint(self, imgs: Tensor, input_ids: Tensor,
-                      attention_mask: Optional[Tensor] = None
+                      attention_mask: Optional[Tensor] = None,
+                      text_attn_mask: Optional[Tensor] = None
                       ) -> Tuple[Tensor, Tensor]:
         """Joint path: per frame ``[text ; visual]``, averaged over frames.
+
+        Args:
+            text_attn_mask (Tensor, optional): ``(Lt, Lt)`` or
+                ``(B, Lt, Lt)`` bool, True = text query ``i`` may attend
+                text key ``j`` (e.g. causal). When given, the joint mask is
+                UniLM's sequence-to-sequence mask: visual tokens attend to
+                visual tokens only (the visual features do not depend on
+                the text), text tokens attend to every visual token and to
+                the text keys this mask (and ``attention_mask``) allows.
 
         Returns:
             tuple: text features ``(B, Lt, C)`` and visual features
             ``(B, Lv, C)``, float32 also under ``autocast_dtype``.
         """
         with self._autocast(imgs.device):
-            text, video = self._forward_joint(imgs, input_ids, attention_mask)
+            text, video = self._forward_joint(imgs, input_ids, attention_mask,
+                                              text_attn_mask)
         return text.float(), video.float()
 
+    @staticmethod
+    def seq2seq_mask(key_mask: Tensor, text_len: int,
+                     text_attn_mask: Tensor, groups: int = 1) -> Tensor:
+        """Full ``(N, L, L)`` mask of ``[text (Lt) ; visual]`` sequences.
+
+        Args:
+            key_mask (Tensor): ``(N, L)`` bool, True = real token.
+            text_len (int): ``Lt``.
+            text_attn_mask (Tensor): ``(Lt, Lt)`` or ``(N // groups, Lt,
+                Lt)`` bool text-to-text mask.
+            groups (int): Sequences per sample (``S`` frames, b-major).
+        """
+        n, length = key_mask.shape
+        full = key_mask[:, None, :].expand(n, length, length).clone()
+        tmask = text_attn_mask.to(device=full.device, dtype=torch.bool)
+        if tmask.dim() == 3 and groups > 1:
+            tmask = tmask.repeat_interleave(groups, dim=0)
+        full[:, :text_len, :text_len] &= tmask
+        full[:, text_len:, :text_len] = False
+        return full
+
     def _forward_joint(self, imgs: Tensor, input_ids: Tensor,
-                       attention_mask: Optional[Tensor]
+                       attention_mask: Optional[Tensor],
+                       text_attn_mask: Optional[Tensor] = None
                        ) -> Tuple[Tensor, Tensor]:
         b, s = imgs.shape[:2]
         text = self.embed_text(input_ids)  # (B, Lt, C)
@@ -536,6 +575,8 @@ class AllInOneTransformer(BaseModule):
         if self.temporal_mode == 'flatten':
             x = torch.cat([text, video.reshape(b, s * lv, -1)], dim=1)
             mask = torch.cat([text_mask, text_mask.new_ones(b, s * lv)], 1)
+            if text_attn_mask is not None:
+                mask = self.seq2seq_mask(mask, lt, text_attn_mask)
             x = self._run_blocks(x, mask)
             return x[:, :lt], x[:, lt:].reshape(b, s, lv, -1).mean(1)
         x = torch.cat([text.repeat_interleave(s, dim=0), video], dim=1)
@@ -543,6 +584,8 @@ class AllInOneTransformer(BaseModule):
             text_mask.repeat_interleave(s, dim=0),
             text_mask.new_ones(b * s, lv)
         ], 1)
+        if text_attn_mask is not None:
+            mask = self.seq2seq_mask(mask, lt, text_attn_mask, groups=s)
         x = self._run_blocks(x, mask, num_frames=s, visual_start=lt)
         x = x.view(b, s, lt + lv, -1).mean(1)
         return x[:, :lt], x[:, lt:]

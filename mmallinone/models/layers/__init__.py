@@ -1,8 +1,9 @@
 from .embeddings import (resize_pos_embed, resize_temporal_embed,
                          resize_text_pos_embed)
+from .incremental_joint import IncrementalJointDecoder, JointKVState
 from .temporal_token_roll import TemporalTokenRoll
 
 __all__ = [
     'TemporalTokenRoll', 'resize_pos_embed', 'resize_temporal_embed',
-    'resize_text_pos_embed'
+    'resize_text_pos_embed', 'IncrementalJointDecoder', 'JointKVState'
 ]

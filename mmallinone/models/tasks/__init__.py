@@ -1,4 +1,5 @@
 from .base import AllInOneBaseModel
+from .captioner import AllInOneCaptioner
 from .multiple_choice import AllInOneMultipleChoice
 from .pretrainer import AllInOnePretrainer
 from .retrieval import AllInOneRetrieval
@@ -11,5 +12,6 @@ from .zero_shot_retrieval import AllInOneZeroShotRetrieval
 __all__ = [
     'AllInOneBaseModel', 'AllInOnePretrainer', 'AllInOneRetrieval', 'AllInOneVideoQA',
     'AllInOneMultipleChoice', 'AllInOneVideoClassifier', 'AllInOneVCR',
-    'AllInOneZeroShotClassifier', 'AllInOneZeroShotRetrieval'
+    'AllInOneZeroShotClassifier', 'AllInOneZeroShotRetrieval',
+    'AllInOneCaptioner'
 ]

@@ -1,0 +1,12 @@
+# All-in-One-B video captioning fine-tuned on MSVD (1200 / 100 / 670 clips).
+# Metrics: caption/BLEU-1..4, METEOR, ROUGE-L, CIDEr (pycocoevalcap, PTB
+# tokenisation; Java needed for METEOR and the tokenizer).
+#
+#   python tools/train.py configs/allinone/caption_b_msvd.py \
+#       --cfg-options load_from=PRETRAIN_CKPT
+#   python tools/test.py configs/allinone/caption_b_msvd.py CKPT
+_base_ = [
+    '../_base_/models/allinone_b_caption.py',
+    '../_base_/datasets/caption_msvd.py',
+    '../_base_/schedules/caption_finetune.py',
+]
