@@ -38,6 +38,7 @@ CAPABILITIES = {
     'multiple_choice': lambda m: hasattr(m, 'candidate_scores') or
     getattr(m, 'vtm_head', None) is not None,
     'cloze': lambda m: getattr(m, 'mlm_head', None) is not None,
+    'caption': lambda m: hasattr(m, 'generate'),
 }
 
 

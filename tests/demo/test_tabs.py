@@ -71,3 +71,31 @@ def test_context_messages_for_bad_input(tmp_path):
     with pytest.raises(DemoError, match='Video folder not found'):
         DemoContext.from_files([(cfg, cfg)], str(tmp_path / 'none'),
                                cache_file=str(tmp_path / 'c.pth'))
+
+
+def test_caption_tab_shows_only_with_a_captioning_model(tmp_path):
+    from mmallinone.apis import init_model
+    from mmallinone.demo import DemoContext, DemoError, ModelEntry
+    from mmallinone.demo.tabs import CaptionTab, ordered_tabs
+    pre = tiny_config('pretrain_ti_demo.py', str(tmp_path))
+    pre_model = init_model(pre, tiny_checkpoint(pre, str(tmp_path)))
+    cap = tiny_config('caption_ti_demo.py', str(tmp_path))
+    cap_ckpt = tiny_checkpoint(cap, str(tmp_path))
+    cap_model = init_model(cap, cap_ckpt)
+    # a pre-training model alone: no Caption tab
+    ctx = DemoContext([ModelEntry(pre, pre, pre_model)], DEMO,
+                      str(tmp_path / 'c.pth'))
+    assert 'Caption' not in [t.title for t in ordered_tabs(ctx)]
+    with pytest.raises(DemoError, match='captioning model'):
+        CaptionTab(ctx).caption('arm_wrestling.mp4', 'greedy', 1)
+    # with a captioning model the tab is there and captions a demo video
+    ctx = DemoContext([ModelEntry(pre, pre, pre_model),
+                       ModelEntry(cap, cap_ckpt, cap_model)], DEMO,
+                      str(tmp_path / 'c2.pth'))
+    tabs = ordered_tabs(ctx)
+    assert [t.title for t in tabs][-1] == 'Caption'
+    text, details = tabs[-1].caption('arm_wrestling.mp4', 'greedy', 1)
+    assert text.startswith('**Caption:** ')
+    assert details.startswith('greedy search, ')
+    with pytest.raises(DemoError, match='not found'):
+        tabs[-1].caption('nope.mp4', 'beam', 2)
