@@ -1,8 +1,9 @@
 from .embeddings import (resize_pos_embed, resize_temporal_embed,
                          resize_text_pos_embed)
+from .temporal_modes import FlattenFrames, FrameIndependent
 from .temporal_token_roll import TemporalTokenRoll
 
 __all__ = [
-    'TemporalTokenRoll', 'resize_pos_embed', 'resize_temporal_embed',
-    'resize_text_pos_embed'
+    'FlattenFrames', 'FrameIndependent', 'TemporalTokenRoll',
+    'resize_pos_embed', 'resize_temporal_embed', 'resize_text_pos_embed'
 ]

@@ -10,15 +10,16 @@ no zero-filled copy of the whole tensor is made.
 from typing import Dict, Optional, Tuple
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from mmallinone.registry import MODELS
+from .temporal_modes import FrameIndependent
 
 __all__ = ['TemporalTokenRoll']
 
 
 @MODELS.register_module()
-class TemporalTokenRoll(nn.Module):
+class TemporalTokenRoll(FrameIndependent):
     """Shift blocks of visual tokens (or channels) between neighbouring frames.
 
     Let ``X[b, t, j, c]`` be the visual tokens of frame ``t`` where ``j = 0``
