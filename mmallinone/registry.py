@@ -93,11 +93,7 @@ EVALUATOR = Registry(
     parent=MMENGINE_EVALUATOR,
     locations=['mmallinone.evaluation'])
 
-VISUALIZERS = Registry(
-    'visualizer',
-    parent=MMENGINE_VISUALIZERS,
-    locations=['mmallinone.visualization'])
-VISBACKENDS = Registry(
-    'vis_backend',
-    parent=MMENGINE_VISBACKENDS,
-    locations=['mmallinone.visualization'])
+# no visualizers of our own: children of MMEngine's, so that configs in the
+# mmallinone scope find MMEngine's Visualizer and backends
+VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS)
+VISBACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS)
