@@ -10,6 +10,7 @@ import torch.utils.checkpoint as cp
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
+from mmengine.utils import to_2tuple
 from timm.layers import PatchEmbed
 from timm.models.vision_transformer import Block
 from torch import Tensor
@@ -24,15 +25,6 @@ from ..layers.temporal_token_roll import TemporalTokenRoll
 __all__ = ['AllInOneTransformer']
 
 _TEXT, _VIDEO = 0, 1
-
-
-def _to_2tuple(x: Union[int, Sequence[int]]) -> Tuple[int, int]:
-    if isinstance(x, int):
-        return (x, x)
-    x = tuple(x)
-    if len(x) != 2:
-        raise ValueError(f'Expected an int or (H, W), got {x}')
-    return x
 
 
 @MODELS.register_module()
@@ -207,7 +199,9 @@ class AllInOneTransformer(BaseModule):
         heads = self.arch_settings['num_heads']
         self.embed_dims = dims
         self.num_layers = depth
-        self.img_size = _to_2tuple(img_size)
+        self.img_size = tuple(to_2tuple(img_size))
+        if len(self.img_size) != 2:
+            raise ValueError(f'Expected an int or (H, W), got {img_size}')
         self.patch_size = patch_size
         self.grid_size = grid_shape(self.img_size, patch_size)
         self.num_frames = num_frames
