@@ -6,11 +6,14 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 import torch
 from mmengine.config import Config
 
 import mmallinone  # noqa: F401
 from mmallinone.registry import MODELS
+
+pytestmark = pytest.mark.slow  # subprocess / multi-process / training runs
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'misc', 'check_benchmark_configs.py')

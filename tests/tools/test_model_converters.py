@@ -5,6 +5,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from mmallinone.models import (AllInOneTransformer,
@@ -89,6 +90,7 @@ def test_convert_b_release_shapes_without_forward():
         assert sd['backbone.' + k].shape == v.shape, k
 
 
+@pytest.mark.slow
 def test_vit_converter_timm_file(tmp_path):
     import timm
     vit = timm.create_model('deit_tiny_patch16_224', pretrained=False)
