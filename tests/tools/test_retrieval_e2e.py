@@ -61,8 +61,6 @@ def run(args, cwd):
     return out
 
 
-@pytest.mark.timeout(300) if hasattr(pytest.mark, 'timeout') else \
-    (lambda f: f)
 def test_train_then_test_print_retrieval_metrics(tmp_path):
     cfg = write_tiny_config(str(tmp_path / 'retrieval_tiny.py'))
     work = str(tmp_path / 'work')
