@@ -24,7 +24,10 @@ _base_ = [
 model = dict(
     _delete_=True,
     type='AllInOneRetrieval',
-    backbone=dict(_base_.model.backbone, max_text_len=80),
+    backbone=dict(
+        _base_.model.backbone,
+        num_frames=_base_.num_frames,
+        max_text_len=_base_.max_text_len),
     pooler=dict(type='AllInOnePooler'),
     vtm_head=dict(type='VTMHead'),  # initialised from pre-training (load_from)
     embed_dims=512,
