@@ -20,7 +20,6 @@ from transformers.models.bert.modeling_bert import BertEmbeddings
 from mmallinone.registry import MODELS
 from ..layers.embeddings import (grid_shape, resize_pos_embed,
                                  resize_temporal_embed)
-from ..layers.temporal_token_roll import TemporalTokenRoll
 
 __all__ = ['AllInOneTransformer']
 
@@ -66,8 +65,10 @@ class AllInOneTransformer(BaseModule):
             time average, :class:`FrameIndependent`) or ``'flatten'`` (all
             frames of a clip in one sequence, :class:`FlattenFrames`).
             Defaults to ``'rolling'``.
-        ttr_cfg (dict): Config of the rolling layer (``'rolling'`` only).
-            Defaults to
+        ttr_cfg (dict): Config of the rolling layer (``'rolling'`` only):
+            any registered parameter-free module with ``forward(x,
+            num_frames, layer_idx, visual_start)``, optionally
+            ``frames_per_sequence`` (default 1). Defaults to
             ``dict(type='TemporalTokenRoll', strategy='block', n_div=8)``.
         ttr_start_block (int): First block preceded by a roll. Defaults to 0.
         roll_video_only (bool): Also roll in the video-only path (the
@@ -276,10 +277,15 @@ class AllInOneTransformer(BaseModule):
                              'parameter-free.')
 
     @property
-    def ttr(self) -> Optional[TemporalTokenRoll]:
-        """The token-roll layer, or None in another temporal mode."""
-        return self.temporal if isinstance(self.temporal,
-                                           TemporalTokenRoll) else None
+    def ttr(self) -> Optional[nn.Module]:
+        """The rolling layer (``ttr_cfg``), or None in another mode."""
+        return self.temporal if self.temporal_mode == 'rolling' else None
+
+    def _frames_per_sequence(self, num_frames: int) -> int:
+        """Frames in one transformer sequence; 1 for a custom ``ttr_cfg``
+        layer that only defines ``forward`` (see ``FrameIndependent``)."""
+        fps = getattr(self.temporal, 'frames_per_sequence', None)
+        return 1 if fps is None else fps(num_frames)
 
     # ----------------------------------------------------------------- setup
     def _parse_arch(self, arch: Union[str, dict]) -> dict:
@@ -505,7 +511,7 @@ class AllInOneTransformer(BaseModule):
         b, s = imgs.shape[:2]
         x = self.embed_video(imgs)  # (B*S, Lv, C)
         lv = x.shape[1]
-        g = self.temporal.frames_per_sequence(s)  # frames per sequence
+        g = self._frames_per_sequence(s)  # frames per sequence
         start = 0 if self.roll_video_only else None
         x = self._run_blocks(
             x.reshape(b * s // g, g * lv, -1), None, num_frames=s // g,
@@ -536,7 +542,7 @@ class AllInOneTransformer(BaseModule):
         text_mask = attention_mask.bool()
         video = self.embed_video(imgs)  # (B*S, Lv, C)
         lv = video.shape[1]
-        g = self.temporal.frames_per_sequence(s)  # frames per sequence
+        g = self._frames_per_sequence(s)  # frames per sequence
         n = s // g  # sequences per clip, each [text ; g frames]
         x = torch.cat([
             text.repeat_interleave(n, dim=0),
