@@ -93,6 +93,9 @@ EVALUATOR = Registry(
     parent=MMENGINE_EVALUATOR,
     locations=['mmallinone.evaluation'])
 
+# children of MMEngine's, so that configs in the mmallinone scope find
+# MMEngine's Visualizer and backends (mmallinone.visualization holds figure
+# helpers, no registered visualizer of its own)
 VISUALIZERS = Registry(
     'visualizer',
     parent=MMENGINE_VISUALIZERS,

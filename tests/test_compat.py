@@ -277,6 +277,7 @@ def _import_warnings(code: str) -> str:
     return proc.stdout
 
 
+@pytest.mark.slow
 def test_upstream_mmcv_lite_still_warns_and_we_silence_only_that():
     """Trap 11: mmcv-lite warns about a missing compiled op at import."""
     upstream = _import_warnings('import mmcv.cnn.bricks.transformer')

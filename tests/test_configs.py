@@ -48,3 +48,18 @@ def test_model_configs_build(size, arch, width):
     assert b.model.to_dict() == cfg.model.to_dict()
     assert not any(p.requires_grad is False for p in model.parameters())
     assert isinstance(model.data_preprocessor.mean, torch.Tensor)
+
+
+@pytest.mark.parametrize(
+    'path', [p for p in CONFIGS if osp.sep + 'allinone' + osp.sep in p],
+    ids=osp.basename)
+def test_model_reads_frames_and_text_len_from_the_data(path):
+    """Task configs take num_frames / max_text_len from their dataset base."""
+    cfg = Config.fromfile(path)
+    backbone = cfg.get('model', {}).get('backbone')
+    if backbone is None:
+        pytest.skip('no backbone in this config')
+    if 'num_frames' in cfg:
+        assert backbone.num_frames == cfg.num_frames
+    if 'max_text_len' in cfg:
+        assert backbone.max_text_len == cfg.max_text_len

@@ -15,7 +15,10 @@ _base_ = [
 model = dict(
     _delete_=True,
     type='AllInOneMultipleChoice',
-    backbone=_base_.model.backbone,
+    backbone=dict(
+        _base_.model.backbone,
+        num_frames=_base_.num_frames,
+        max_text_len=_base_.max_text_len),
     pooler=dict(type='AllInOnePooler'),
     # candidates scored by the pre-trained VTM match logit (class 1); the
     # checkpoint's vtm_head.fc.* load as is, nothing is re-initialised after

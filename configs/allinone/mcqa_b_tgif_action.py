@@ -17,7 +17,10 @@ _base_ = [
 model = dict(
     _delete_=True,
     type='AllInOneMultipleChoice',
-    backbone=_base_.model.backbone,
+    backbone=dict(
+        _base_.model.backbone,
+        num_frames=_base_.num_frames,
+        max_text_len=_base_.max_text_len),
     pooler=dict(type='AllInOnePooler'),
     # the authors' mc_vqa MLP (spec §2); set score_head=None to score with
     # the pre-trained VTM match logit instead

@@ -15,7 +15,10 @@ _base_ = [
 model = dict(
     _delete_=True,
     type='AllInOneVideoQA',
-    backbone=_base_.model.backbone,
+    backbone=dict(
+        _base_.model.backbone,
+        num_frames=_base_.num_frames,
+        max_text_len=_base_.max_text_len),
     pooler=dict(type='AllInOnePooler'),
     vqa_head=dict(
         type='OpenEndedQAHead',

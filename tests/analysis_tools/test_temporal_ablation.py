@@ -19,6 +19,8 @@ sys.path.insert(0, osp.join(REPO, 'tools', 'data', 'synthetic'))
 import generate_motion  # noqa: E402
 import temporal_ablation  # noqa: E402
 
+pytestmark = pytest.mark.slow  # subprocess / multi-process / training runs
+
 
 def test_generated_clips_only_motion_tells_the_direction(tmp_path):
     """Per frame, both directions look alike; across frames they differ."""

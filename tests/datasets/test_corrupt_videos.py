@@ -8,6 +8,7 @@ import os.path as osp
 import re
 
 import numpy as np
+import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -67,6 +68,7 @@ def _pipeline():
     ]
 
 
+@pytest.mark.slow
 def test_ten_percent_corrupt_trains_to_the_end(tmp_path):
     data_dir = tmp_path / 'data'
     data_dir.mkdir()

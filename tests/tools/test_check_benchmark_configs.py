@@ -13,6 +13,8 @@ from mmengine.config import Config
 import mmallinone  # noqa: F401
 from mmallinone.registry import MODELS
 
+pytestmark = pytest.mark.slow  # subprocess / multi-process / training runs
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'misc', 'check_benchmark_configs.py')
 CFG_DIR = osp.join(REPO, 'configs', 'allinone')

@@ -8,7 +8,10 @@ import re
 import subprocess
 import sys
 
+import pytest
 import torch
+
+pytestmark = pytest.mark.slow  # subprocess / multi-process / training runs
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'allinone', 'pretrain_ti+_cotrain_demo.py')

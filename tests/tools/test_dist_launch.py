@@ -15,8 +15,8 @@ TOY_DIR = osp.dirname(osp.abspath(__file__))
 TOY_CONFIG = osp.join(TOY_DIR, 'toy_config.py')
 TIMEOUT = 240
 
-pytestmark = pytest.mark.skipif(
-    torch.cuda.is_available(), reason='CPU (gloo) launch test')
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    torch.cuda.is_available(), reason='CPU (gloo) launch test')]
 
 
 def _free_port() -> int:

@@ -11,8 +11,8 @@ from mmengine.config import Config
 
 from test_dist_launch import REPO, TOOLS, TOY_CONFIG, _run
 
-pytestmark = pytest.mark.skipif(
-    torch.cuda.is_available(), reason='CPU (gloo) launch test')
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    torch.cuda.is_available(), reason='CPU (gloo) launch test')]
 
 ITERS = 4
 # same data order: rank r of 2 reads rows r, r+2, ... in batches of 2, so the

@@ -5,6 +5,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from mmallinone.models import (AllInOneTransformer,
@@ -32,6 +33,7 @@ def run(*args, timeout=120):
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_convert_ti_release_and_load_strict(tmp_path):
     src, dst = str(tmp_path / 'ti.ckpt'), str(tmp_path / 'ti.pth')
     release = release_state_dict(dims=192, depth=12, vocab=30522,
@@ -89,6 +91,7 @@ def test_convert_b_release_shapes_without_forward():
         assert sd['backbone.' + k].shape == v.shape, k
 
 
+@pytest.mark.slow
 def test_vit_converter_timm_file(tmp_path):
     import timm
     vit = timm.create_model('deit_tiny_patch16_224', pretrained=False)
@@ -102,6 +105,7 @@ def test_vit_converter_timm_file(tmp_path):
     assert not any('head' in k for k in sd)
 
 
+@pytest.mark.slow
 def test_tools_test_evaluates_a_release_ckpt(tmp_path):
     """tools/test.py with load_from=<released .ckpt> (no conversion)."""
     dims = dict(_delete_=True, embed_dims=32, num_layers=2, num_heads=2)

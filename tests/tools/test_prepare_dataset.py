@@ -13,6 +13,8 @@ sys.path.insert(0, osp.join(REPO, 'tools', 'data'))
 
 import prepare_dataset  # noqa: E402
 
+pytestmark = pytest.mark.slow  # subprocess / multi-process / training runs
+
 FIXTURES = osp.join(REPO, 'tests', 'data')
 DEMO = osp.join(REPO, 'data', 'demo')
 

@@ -11,6 +11,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocess / multi-process / training runs
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -39,6 +41,25 @@ SMALL = ['model.backbone.img_size=32', 'model.backbone.num_frames=2',
          'model.backbone.drop_rate=0.0']
 
 
+def _check_mc_predictions(out: str, dump: str) -> None:
+    """The printed accuracy is the dumped predictions' accuracy, and every
+    prediction is the argmax of its candidate scores."""
+    import pickle
+    m = re.search(r'mc/acc: ([\d.]+) +mc/num_samples: 5\.0', out)
+    assert m, out[-3000:]
+    with open(dump, 'rb') as f:
+        preds = pickle.load(f)
+    assert len(preds) == 5
+    correct = 0
+    for p in preds:
+        scores = [float(x) for x in p['pred_score']]
+        assert len(scores) > 1 and len(set(scores)) > 1, scores
+        label = int(p['pred_label'].reshape(-1)[0])
+        assert label == max(range(len(scores)), key=scores.__getitem__)
+        correct += label == int(p['gt_label'].reshape(-1)[0])
+    assert float(m.group(1)) == pytest.approx(100.0 * correct / 5, abs=0.01)
+
+
 def _train_then_test(config, work_dir, crop_keys):
     cfg = osp.join(REPO, 'configs', 'allinone', config)
     train_opts = SMALL + _small_data(['train_dataloader', 'val_dataloader'])
@@ -57,6 +78,7 @@ def _train_then_test(config, work_dir, crop_keys):
     test_opts = SMALL + _small_data(['test_dataloader']) + [
         'test_dataloader.dataset.pipeline.4.crop_size=32']
     out_test = _run('test.py', cfg, ckpt, '--work-dir', work_dir,
+                    '--dump', osp.join(work_dir, 'preds.pkl'),
                     '--cfg-options', *test_opts)
     return out, out_test
 
@@ -77,7 +99,7 @@ def test_vqa_demo_train_and_test(tmp_path):
 def test_mc_demo_train_and_test(tmp_path):
     out, out_test = _train_then_test('mc_ti_demo.py', str(tmp_path), 'size')
     assert re.search(r'loss_mc: [\d.]+', out)
-    assert re.search(r'mc/acc: [\d.]+ +mc/num_samples: 5', out_test)
+    _check_mc_predictions(out_test, str(tmp_path / 'preds.pkl'))
 
 
 def test_mc_demo_zeroshot_from_pretraining_checkpoint(tmp_path):
@@ -97,9 +119,10 @@ def test_mc_demo_zeroshot_from_pretraining_checkpoint(tmp_path):
          *pre_opts)
     ckpt = osp.join(pre_dir, 'iter_1.pth')
     cfg = osp.join(REPO, 'configs', 'allinone', 'mc_ti_demo_zeroshot.py')
+    dump = str(tmp_path / 'zs_preds.pkl')
     out = _run('test.py', cfg, ckpt, '--work-dir', str(tmp_path / 'zs'),
-               '--cfg-options', *SMALL, *_small_data(['test_dataloader']),
+               '--dump', dump, '--cfg-options', *SMALL, *_small_data(['test_dataloader']),
                'test_dataloader.dataset.pipeline.4.crop_size=32')
-    assert re.search(r'mc/acc: [\d.]+ +mc/num_samples: 5', out)
+    _check_mc_predictions(out, dump)
     # the pre-trained VTM head was loaded, not left missing
     assert 'missing keys in source state_dict: vtm_head' not in out

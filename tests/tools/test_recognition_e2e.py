@@ -16,6 +16,8 @@ import sys
 import pytest
 import torch
 
+pytestmark = pytest.mark.slow  # subprocess / multi-process / training runs
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 RECOGNITION = osp.join(REPO, 'configs', 'recognition')
 TINY_ARCH = dict(embed_dims=32, num_layers=2, num_heads=2)

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocess / multi-process / training runs
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO_CFG = osp.join(REPO, 'configs', 'allinone', 'retrieval_ti_demo.py')
 
@@ -59,8 +61,6 @@ def run(args, cwd):
     return out
 
 
-@pytest.mark.timeout(300) if hasattr(pytest.mark, 'timeout') else \
-    (lambda f: f)
 def test_train_then_test_print_retrieval_metrics(tmp_path):
     cfg = write_tiny_config(str(tmp_path / 'retrieval_tiny.py'))
     work = str(tmp_path / 'work')

@@ -5,6 +5,10 @@ import re
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # subprocess / multi-process / training runs
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOY_DIR = osp.dirname(osp.abspath(__file__))
 TOY_CONFIG = osp.join(TOY_DIR, 'toy_config.py')

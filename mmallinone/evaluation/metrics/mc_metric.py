@@ -3,6 +3,7 @@ from typing import Dict, List, Sequence
 
 import torch
 from mmengine.evaluator import BaseMetric
+from mmpretrain.evaluation import Accuracy
 
 from mmallinone.registry import METRICS
 
@@ -41,7 +42,9 @@ class MultipleChoiceMetric(BaseMetric):
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Compute ``acc`` and ``num_samples``."""
         total = len(results)
-        correct = sum(r['pred'] == r['gt'] for r in results)
-        return dict(
-            acc=100.0 * correct / total if total else 0.0,
-            num_samples=float(total))
+        if not total:
+            return dict(acc=0.0, num_samples=0.0)
+        acc = Accuracy.calculate(  # top-1 of predicted labels, in %
+            torch.tensor([r['pred'] for r in results]),
+            torch.tensor([r['gt'] for r in results]))
+        return dict(acc=float(acc), num_samples=float(total))

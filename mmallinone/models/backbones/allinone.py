@@ -10,6 +10,7 @@ import torch.utils.checkpoint as cp
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
+from mmengine.utils import to_2tuple
 from timm.layers import PatchEmbed
 from timm.models.vision_transformer import Block
 from torch import Tensor
@@ -23,15 +24,6 @@ from ..layers.embeddings import (grid_shape, resize_pos_embed,
 __all__ = ['AllInOneTransformer']
 
 _TEXT, _VIDEO = 0, 1
-
-
-def _to_2tuple(x: Union[int, Sequence[int]]) -> Tuple[int, int]:
-    if isinstance(x, int):
-        return (x, x)
-    x = tuple(x)
-    if len(x) != 2:
-        raise ValueError(f'Expected an int or (H, W), got {x}')
-    return x
 
 
 @MODELS.register_module()
@@ -68,11 +60,15 @@ class AllInOneTransformer(BaseModule):
             MLPs. Defaults to 0.1.
         drop_path_rate (float): Maximum stochastic depth. Defaults to 0.1.
         qkv_bias (bool): Defaults to True.
-        temporal_mode (str): ``'rolling'`` (token rolling before blocks),
-            ``'none'`` (frames independent, time average) or ``'flatten'``
-            (all frames of a clip in one sequence). Defaults to
-            ``'rolling'``.
-        ttr_cfg (dict): Config of the rolling layer. Defaults to
+        temporal_mode (str): ``'rolling'`` (token rolling before blocks,
+            :class:`TemporalTokenRoll`), ``'none'`` (frames independent,
+            time average, :class:`FrameIndependent`) or ``'flatten'`` (all
+            frames of a clip in one sequence, :class:`FlattenFrames`).
+            Defaults to ``'rolling'``.
+        ttr_cfg (dict): Config of the rolling layer (``'rolling'`` only):
+            any registered parameter-free module with ``forward(x,
+            num_frames, layer_idx, visual_start)``, optionally
+            ``frames_per_sequence`` (default 1). Defaults to
             ``dict(type='TemporalTokenRoll', strategy='block', n_div=8)``.
         ttr_start_block (int): First block preceded by a roll. Defaults to 0.
         roll_video_only (bool): Also roll in the video-only path (the
@@ -140,7 +136,11 @@ class AllInOneTransformer(BaseModule):
         **dict.fromkeys(['l', 'large'], dict(
             embed_dims=1024, num_layers=24, num_heads=16, mlp_ratio=4.0)),
     }
-    TEMPORAL_MODES = ('rolling', 'none', 'flatten')
+    TEMPORAL_MODES = {
+        'rolling': 'TemporalTokenRoll',
+        'none': 'FrameIndependent',
+        'flatten': 'FlattenFrames'
+    }
     PATCH_ORDERS = ('raster', 'reference_shuffle')
     TEMPORAL_INFLATIONS = ('pad', 'interpolate')
     AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
@@ -173,7 +173,7 @@ class AllInOneTransformer(BaseModule):
         self.arch_settings = self._parse_arch(arch)
         if temporal_mode not in self.TEMPORAL_MODES:
             raise ValueError(f'Unknown temporal_mode {temporal_mode!r}; '
-                             f'valid: {self.TEMPORAL_MODES}')
+                             f'valid: {tuple(self.TEMPORAL_MODES)}')
         if patch_order not in self.PATCH_ORDERS:
             raise ValueError(f'Unknown patch_order {patch_order!r}; '
                              f'valid: {self.PATCH_ORDERS}')
@@ -200,7 +200,9 @@ class AllInOneTransformer(BaseModule):
         heads = self.arch_settings['num_heads']
         self.embed_dims = dims
         self.num_layers = depth
-        self.img_size = _to_2tuple(img_size)
+        self.img_size = tuple(to_2tuple(img_size))
+        if len(self.img_size) != 2:
+            raise ValueError(f'Expected an int or (H, W), got {img_size}')
         self.patch_size = patch_size
         self.grid_size = grid_shape(self.img_size, patch_size)
         self.num_frames = num_frames
@@ -266,15 +268,24 @@ class AllInOneTransformer(BaseModule):
             for blk in self.blocks:
                 blk.compile(**compile_cfg)
 
-        if temporal_mode == 'rolling':
-            ttr_cfg = dict(type='TemporalTokenRoll') if ttr_cfg is None \
-                else dict(ttr_cfg)
-            self.ttr = MODELS.build(ttr_cfg)
-            if any(True for _ in self.ttr.parameters()):
-                raise ValueError('The temporal roll layer must be '
-                                 'parameter-free.')
-        else:
-            self.ttr = None
+        temporal_cfg = dict(type=self.TEMPORAL_MODES[temporal_mode])
+        if temporal_mode == 'rolling' and ttr_cfg is not None:
+            temporal_cfg = dict(ttr_cfg)
+        self.temporal = MODELS.build(temporal_cfg)
+        if any(True for _ in self.temporal.parameters()):
+            raise ValueError('The temporal roll layer must be '
+                             'parameter-free.')
+
+    @property
+    def ttr(self) -> Optional[nn.Module]:
+        """The rolling layer (``ttr_cfg``), or None in another mode."""
+        return self.temporal if self.temporal_mode == 'rolling' else None
+
+    def _frames_per_sequence(self, num_frames: int) -> int:
+        """Frames in one transformer sequence; 1 for a custom ``ttr_cfg``
+        layer that only defines ``forward`` (see ``FrameIndependent``)."""
+        fps = getattr(self.temporal, 'frames_per_sequence', None)
+        return 1 if fps is None else fps(num_frames)
 
     # ----------------------------------------------------------------- setup
     def _parse_arch(self, arch: Union[str, dict]) -> dict:
@@ -456,7 +467,8 @@ class AllInOneTransformer(BaseModule):
                     key_mask: Optional[Tensor],
                     num_frames: int = 1,
                     visual_start: Optional[int] = None) -> Tensor:
-        """Run all blocks; roll before each when ``visual_start`` is given.
+        """Run all blocks; apply the temporal module before each when
+        ``visual_start`` is given.
 
         Args:
             x (Tensor): ``(N, L, C)``.
@@ -464,7 +476,7 @@ class AllInOneTransformer(BaseModule):
                 or a full ``(N, L, L)`` mask (row = query, column = key).
             num_frames (int): ``S`` (sequences are b-major / t-minor).
             visual_start (int, optional): Index of the visual CLS token;
-                None disables rolling.
+                None disables the temporal module (no rolling).
         """
         if key_mask is None:
             attn_mask = None
@@ -472,12 +484,11 @@ class AllInOneTransformer(BaseModule):
             attn_mask = key_mask[:, None]
         else:
             attn_mask = key_mask[:, None, None, :]
-        roll = self.ttr is not None and visual_start is not None \
-            and num_frames > 1
+        roll = visual_start is not None and num_frames > 1
         for i, blk in enumerate(self.blocks):
             if roll and i >= self.ttr_start_block:
-                x = self.ttr(x, num_frames, layer_idx=i,
-                             visual_start=visual_start)
+                x = self.temporal(x, num_frames, layer_idx=i,
+                                  visual_start=visual_start)
             if self.with_cp and self.training and torch.is_grad_enabled():
                 x = cp.checkpoint(blk, x, attn_mask, use_reentrant=False)
             else:
@@ -508,11 +519,11 @@ class AllInOneTransformer(BaseModule):
         b, s = imgs.shape[:2]
         x = self.embed_video(imgs)  # (B*S, Lv, C)
         lv = x.shape[1]
-        if self.temporal_mode == 'flatten':
-            x = self._run_blocks(x.reshape(b, s * lv, -1), None)
-            return x.view(b, s, lv, -1).mean(1)
+        g = self._frames_per_sequence(s)  # frames per sequence
         start = 0 if self.roll_video_only else None
-        x = self._run_blocks(x, None, num_frames=s, visual_start=start)
+        x = self._run_blocks(
+            x.reshape(b * s // g, g * lv, -1), None, num_frames=s // g,
+            visual_start=start)
         return x.view(b, s, lv, -1).mean(1)
 
     def forward_joint(self, imgs: Tensor, input_ids: Tensor,
@@ -572,23 +583,21 @@ class AllInOneTransformer(BaseModule):
         text_mask = attention_mask.bool()
         video = self.embed_video(imgs)  # (B*S, Lv, C)
         lv = video.shape[1]
-        if self.temporal_mode == 'flatten':
-            x = torch.cat([text, video.reshape(b, s * lv, -1)], dim=1)
-            mask = torch.cat([text_mask, text_mask.new_ones(b, s * lv)], 1)
-            if text_attn_mask is not None:
-                mask = self.seq2seq_mask(mask, lt, text_attn_mask)
-            x = self._run_blocks(x, mask)
-            return x[:, :lt], x[:, lt:].reshape(b, s, lv, -1).mean(1)
-        x = torch.cat([text.repeat_interleave(s, dim=0), video], dim=1)
+        g = self._frames_per_sequence(s)  # frames per sequence
+        n = s // g  # sequences per clip, each [text ; g frames]
+        x = torch.cat([
+            text.repeat_interleave(n, dim=0),
+            video.reshape(b * n, g * lv, -1)
+        ], dim=1)
         mask = torch.cat([
-            text_mask.repeat_interleave(s, dim=0),
-            text_mask.new_ones(b * s, lv)
+            text_mask.repeat_interleave(n, dim=0),
+            text_mask.new_ones(b * n, g * lv)
         ], 1)
         if text_attn_mask is not None:
-            mask = self.seq2seq_mask(mask, lt, text_attn_mask, groups=s)
-        x = self._run_blocks(x, mask, num_frames=s, visual_start=lt)
-        x = x.view(b, s, lt + lv, -1).mean(1)
-        return x[:, :lt], x[:, lt:]
+            mask = self.seq2seq_mask(mask, lt, text_attn_mask, groups=n)
+        x = self._run_blocks(x, mask, num_frames=n, visual_start=lt)
+        x = x.view(b, n, lt + g * lv, -1).mean(1)
+        return x[:, :lt], x[:, lt:].reshape(b, g, lv, -1).mean(1)
 
     def forward(self,
                 imgs: Optional[Tensor] = None,

@@ -7,18 +7,19 @@ without any temporal parameters (spec §1.7). Every strategy here is written as
 ``(B, S, L, C)`` view of the input, with the index tensors cached per shape;
 no zero-filled copy of the whole tensor is made.
 """
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from mmallinone.registry import MODELS
+from .temporal_modes import FrameIndependent
 
 __all__ = ['TemporalTokenRoll']
 
 
 @MODELS.register_module()
-class TemporalTokenRoll(nn.Module):
+class TemporalTokenRoll(FrameIndependent):
     """Shift blocks of visual tokens (or channels) between neighbouring frames.
 
     Let ``X[b, t, j, c]`` be the visual tokens of frame ``t`` where ``j = 0``
@@ -150,19 +151,3 @@ class TemporalTokenRoll(nn.Module):
             index = self._token_index(num_frames, length, visual_start,
                                       layer_idx, x.device)
         return xv[(slice(None), ) + index].reshape(bs, length, channels)
-
-    @staticmethod
-    def source_map(strategy: str, num_frames: int, length: int,
-                   visual_start: int = 0, n_div: int = 8,
-                   layer_idx: int = 0) -> Optional[Tensor]:
-        """``(S, L)`` map of which frame each token slot reads (token rolls).
-
-        A debugging and documentation aid (used by the tests and by
-        ``tools/analysis_tools``); returns None for ``'channel_shift'``.
-        """
-        if strategy == 'channel_shift':
-            return None
-        roll = TemporalTokenRoll(strategy, n_div)
-        frame, _ = roll._token_index(num_frames, length, visual_start,
-                                     layer_idx, torch.device('cpu'))
-        return frame.clone()

@@ -64,7 +64,7 @@ class VideoTextContrastiveLoss(nn.Module):
     With ``x = cos(t_i, v_j) / tau`` (``N x N``), the loss is
     ``-mean_i log softmax_j(x)_ii - mean_j log softmax_i(x)_jj``, the sum of
     the text-to-video and video-to-text terms as the authors (``ind_itc``,
-    spec §3.3); ``average_directions=True`` halves it instead.
+    spec §3.3). The task model weights it (``loss_weights['itc']``).
 
     Differences from the authors' ``ind_itc`` (spec §10 #29), both config
     switches: the temperature can be learnt (``learnable_temperature``,
@@ -81,18 +81,13 @@ class VideoTextContrastiveLoss(nn.Module):
             to 100.
         gather (bool): All-gather across ranks when distributed. Defaults to
             True.
-        average_directions (bool): Average (instead of sum) the two
-            directions. Defaults to False.
-        loss_weight (float): Multiplier. Defaults to 1.0.
     """
 
     def __init__(self,
                  temperature: float = 0.05,
                  learnable_temperature: bool = False,
                  max_scale: float = 100.0,
-                 gather: bool = True,
-                 average_directions: bool = False,
-                 loss_weight: float = 1.0) -> None:
+                 gather: bool = True) -> None:
         super().__init__()
         if temperature <= 0:
             raise ValueError(f'temperature must be > 0, got {temperature}')
@@ -104,8 +99,6 @@ class VideoTextContrastiveLoss(nn.Module):
         self.learnable_temperature = learnable_temperature
         self.max_scale = max_scale
         self.gather = gather
-        self.average_directions = average_directions
-        self.loss_weight = loss_weight
 
     @property
     def temperature(self) -> Tensor:
@@ -143,7 +136,4 @@ class VideoTextContrastiveLoss(nn.Module):
         scale = self.scale()
         t2v = cosine_similarity_matrix(text_embeds, all_videos) * scale
         v2t = cosine_similarity_matrix(video_embeds, all_texts) * scale
-        loss = F.cross_entropy(t2v, target) + F.cross_entropy(v2t, target)
-        if self.average_directions:
-            loss = loss / 2
-        return loss * self.loss_weight
+        return F.cross_entropy(t2v, target) + F.cross_entropy(v2t, target)

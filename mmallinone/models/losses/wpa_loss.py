@@ -54,11 +54,11 @@ class WordPatchAlignmentLoss(nn.Module):
     """Optimal-transport distance between words and patches (spec §3.2).
 
     ``d_b = trace(C_b T_b)`` with ``C = 1 - cos(word, patch)`` and ``T`` the
-    IPOT plan; the loss is ``(sum_pos d - sum_neg d) / B`` times
-    ``loss_weight``: matched pairs are pulled together, mismatched pairs
-    pushed apart. Computed in fp32 with autocast off. The first text token
-    ([CLS]), the last real text token ([SEP]) and the visual CLS are
-    excluded, as the authors do.
+    IPOT plan; the loss is ``(sum_pos d - sum_neg d) / B`` (unweighted;
+    the task model applies its ``loss_weights['wpa']``): matched pairs are
+    pulled together, mismatched pairs pushed apart. Computed in fp32 with
+    autocast off. The first text token ([CLS]), the last real text token
+    ([SEP]) and the visual CLS are excluded, as the authors do.
 
     Args:
         beta (float): Proximal step. Defaults to 0.5.

@@ -1,5 +1,5 @@
 """Common base of All-in-One task models (pre-training and downstream)."""
-from typing import Dict, Optional, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -33,6 +33,9 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
             ``VideoTextDataPreprocessor``.
         init_cfg (dict, optional): MMEngine init config.
     """
+
+    #: Attributes (heads) N(0, 0.02)-initialised after the pooler, in order.
+    INIT_HEADS: Tuple[str, ...] = ()
 
     def __init__(self,
                  backbone: dict,
@@ -82,10 +85,34 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
                     nn.init.zeros_(m.bias)
 
     def init_weights(self) -> None:
-        """Backbone init, then the pooler (subclasses add their heads)."""
+        """Backbone init, then N(0, 0.02) for the pooler and
+        :attr:`INIT_HEADS` (skipped under a ``Pretrained`` init_cfg; with
+        ``load_from`` MMEngine loads the weights after this)."""
         super().init_weights()
         if not self._is_pretrained_init():
-            self.init_head_weights(self.pooler)
+            self.init_head_weights(
+                self.pooler,
+                *(getattr(self, name, None) for name in self.INIT_HEADS))
+
+    @staticmethod
+    def merge_loss_weights(defaults: Dict[str, float],
+                           loss_weights: Optional[Dict[str, float]]
+                           ) -> Dict[str, float]:
+        """``defaults`` updated with ``loss_weights``.
+
+        Raises:
+            ValueError: ``loss_weights`` names a loss not in ``defaults``.
+        """
+        unknown = set(loss_weights or {}) - set(defaults)
+        if unknown:
+            raise ValueError(f'Unknown loss_weights keys {sorted(unknown)}; '
+                             f'valid: {sorted(defaults)}')
+        return {**defaults, **(loss_weights or {})}
+
+    def match_logit(self, pooled: Tensor) -> Tensor:
+        """VTM *match* logit ``vtm_head(pooled)[..., 1]``: ``(..., C)`` ->
+        ``(...)``."""
+        return self.vtm_head(pooled)[..., 1]
 
     # ------------------------------------------------------------- encoders
     def extract_feat(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
@@ -147,6 +174,23 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
     def predict(self, inputs: Dict[str, Tensor],
                 data_samples: Optional[list] = None) -> list:
         raise NotImplementedError
+
+    @staticmethod
+    def write_predictions(scores: Tensor,
+                          data_samples: Optional[Sequence] = None) -> list:
+        """Set ``pred_score`` ``(K,)`` and ``pred_label`` ``(1,)`` (argmax)
+        of each sample from ``scores`` ``(B, K)``, on the CPU; makes
+        ``ActionDataSample`` s when ``data_samples`` is None."""
+        if data_samples is None:
+            from mmaction.structures import ActionDataSample
+            data_samples = [
+                ActionDataSample() for _ in range(scores.shape[0])
+            ]
+        labels = scores.argmax(-1)
+        for ds, score, label in zip(data_samples, scores, labels):
+            ds.set_field(score.detach().cpu(), 'pred_score')
+            ds.set_field(label.detach().cpu().reshape(1), 'pred_label')
+        return data_samples
 
     @staticmethod
     def gt_labels(data_samples: list, device: torch.device) -> Tensor:

@@ -6,7 +6,6 @@ from torch import Tensor
 
 from mmallinone.registry import MODELS
 from .base import AllInOneBaseModel
-from .video_qa import _write_predictions
 
 __all__ = ['AllInOneMultipleChoice']
 
@@ -55,6 +54,8 @@ class AllInOneMultipleChoice(AllInOneBaseModel):
         init_cfg (dict, optional): MMEngine init config.
     """
 
+    INIT_HEADS = ('vtm_head', 'score_head')
+
     def __init__(self,
                  backbone: dict,
                  pooler: dict = dict(type='AllInOnePooler'),
@@ -74,16 +75,6 @@ class AllInOneMultipleChoice(AllInOneBaseModel):
         self.vtm_head = None if self.score_head is not None else \
             self.build_head(vtm_head)
 
-    def init_weights(self) -> None:
-        """Backbone / pooler init, then N(0, 0.02) heads.
-
-        With a ``load_from`` checkpoint MMEngine loads the weights *after*
-        this, so the pre-trained VTM head is what the model scores with.
-        """
-        super().init_weights()
-        if not self._is_pretrained_init():
-            self.init_head_weights(self.vtm_head, self.score_head)
-
     def candidate_scores(self, inputs: Dict[str, Tensor]) -> Tensor:
         """Scores ``(B, K)`` of every candidate of a preprocessed batch."""
         if 'candidate_ids' not in inputs:
@@ -94,7 +85,7 @@ class AllInOneMultipleChoice(AllInOneBaseModel):
                                         inputs['candidate_mask'])
         if self.score_head is not None:
             return self.score_head(pooled)
-        return self.vtm_head(pooled)[..., 1]
+        return self.match_logit(pooled)
 
     def loss(self, inputs: Dict[str, Tensor],
              data_samples: Optional[list] = None) -> Dict[str, Tensor]:
@@ -113,4 +104,4 @@ class AllInOneMultipleChoice(AllInOneBaseModel):
                 data_samples: Optional[list] = None) -> List:
         """Write ``pred_score`` ``(K,)`` and ``pred_label`` per sample."""
         scores = self.candidate_scores(inputs).float().softmax(-1)
-        return _write_predictions(scores, data_samples)
+        return self.write_predictions(scores, data_samples)

@@ -71,7 +71,7 @@ class AllInOnePretrainer(AllInOneBaseModel):
         init_cfg (dict, optional): MMEngine init config.
     """
 
-    LOSSES = ('vtm', 'mlm', 'wpa')
+    INIT_HEADS = ('vtm_head', 'mlm_head', 'source_heads')
 
     def __init__(self,
                  backbone: dict,
@@ -92,13 +92,8 @@ class AllInOnePretrainer(AllInOneBaseModel):
             pooler=pooler,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        weights = dict(vtm=1.0, mlm=1.0, wpa=0.1)
-        if loss_weights is not None:
-            unknown = set(loss_weights) - set(self.LOSSES)
-            if unknown:
-                raise KeyError(f'Unknown loss weights {sorted(unknown)}; '
-                               f'valid: {self.LOSSES}')
-            weights.update(loss_weights)
+        weights = self.merge_loss_weights(dict(vtm=1.0, mlm=1.0, wpa=0.1),
+                                          loss_weights)
         self.loss_weights = weights
         self.vtm_head = self.build_head(vtm_head)
         self.mlm_head = self.build_head(mlm_head)
@@ -169,8 +164,6 @@ class AllInOnePretrainer(AllInOneBaseModel):
         super().init_weights()
         if self._is_pretrained_init():
             return
-        self.init_head_weights(self.vtm_head, self.mlm_head,
-                               *self.source_heads.values())
         # re-tie: the re-initialisation above replaced nothing, but keep
         # the invariant explicit for subclasses that rebuild the head
         self._tie_decoders()

@@ -76,7 +76,7 @@ class AllInOneRetrieval(AllInOneBaseModel):
         init_cfg (dict, optional): MMEngine init config.
     """
 
-    LOSSES = ('itc', 'vtm')
+    INIT_HEADS = ('vtm_head', 'text_proj', 'video_proj')
     NEGATIVES = ('random', 'hard')
 
     def __init__(self,
@@ -96,13 +96,8 @@ class AllInOneRetrieval(AllInOneBaseModel):
             pooler=pooler,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        weights = dict(itc=1.0, vtm=1.0)
-        if loss_weights is not None:
-            unknown = set(loss_weights) - set(self.LOSSES)
-            if unknown:
-                raise KeyError(f'Unknown loss weights {sorted(unknown)}; '
-                               f'valid: {self.LOSSES}')
-            weights.update(loss_weights)
+        weights = self.merge_loss_weights(dict(itc=1.0, vtm=1.0),
+                                          loss_weights)
         self.loss_weights = weights
         if vtm_negatives not in self.NEGATIVES:
             raise ValueError(f'vtm_negatives must be one of '
@@ -117,14 +112,6 @@ class AllInOneRetrieval(AllInOneBaseModel):
         self.text_proj = nn.Linear(self.embed_dims, embed_dims)
         self.video_proj = nn.Linear(self.embed_dims, embed_dims)
         self.contrastive_loss = MODELS.build(contrastive_loss)
-
-    def init_weights(self) -> None:
-        """Backbone/pooler init, then N(0, 0.02) heads (spec §3.11)."""
-        super().init_weights()
-        if self._is_pretrained_init():
-            return
-        self.init_head_weights(self.vtm_head, self.text_proj,
-                               self.video_proj)
 
     # ------------------------------------------------------------ encoders
     def encode_text(self, input_ids: Tensor,
@@ -155,7 +142,7 @@ class AllInOneRetrieval(AllInOneBaseModel):
         if imgs.shape[0] == 1 and n > 1:
             imgs = imgs.expand(n, *imgs.shape[1:])
         pooled = self.joint_pooled(imgs, input_ids, attention_mask)
-        return self.vtm_head(pooled)[:, 1]
+        return self.match_logit(pooled)
 
     # ---------------------------------------------------------------- loss
     @staticmethod
@@ -219,7 +206,7 @@ class AllInOneRetrieval(AllInOneBaseModel):
                 text_idx = torch.cat([own, neg], dim=1)  # (B, N+1)
                 pooled = self.candidates_pooled(imgs, ids[text_idx],
                                                 mask[text_idx])
-                scores = self.vtm_head(pooled)[..., 1].float()  # (B, N+1)
+                scores = self.match_logit(pooled).float()  # (B, N+1)
                 target = torch.zeros(b, dtype=torch.long, device=ids.device)
                 losses['loss_vtm'] = w['vtm'] * F.cross_entropy(
                     scores, target)

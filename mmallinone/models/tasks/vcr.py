@@ -50,13 +50,8 @@ class AllInOneVCR(AllInOneMultipleChoice):
                  loss_weights: Optional[dict] = None,
                  **kwargs) -> None:
         super().__init__(backbone=backbone, **kwargs)
-        weights = dict(q2a=1.0, qa2r=1.0)
-        weights.update(loss_weights or {})
-        unknown = set(weights) - {'q2a', 'qa2r'}
-        if unknown:
-            raise ValueError(f'Unknown loss_weights keys {sorted(unknown)}; '
-                             'valid: q2a, qa2r')
-        self.loss_weights = weights
+        self.loss_weights = self.merge_loss_weights(
+            dict(q2a=1.0, qa2r=1.0), loss_weights)
 
     def _rationales(self, inputs: Dict[str, Tensor],
                     data_samples: Optional[list]) -> Tuple[Tensor, Tensor]:
@@ -93,7 +88,7 @@ class AllInOneVCR(AllInOneMultipleChoice):
         if self.score_head is not None:
             scores = self.score_head(pooled)
         else:
-            scores = self.vtm_head(pooled)[..., 1]
+            scores = self.match_logit(pooled)
         return scores[:, :k], scores[:, k:]
 
     @staticmethod

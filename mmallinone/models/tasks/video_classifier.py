@@ -44,15 +44,18 @@ class AllInOneVideoClassifier(AllInOneBaseModel):
 
     def video_logits(self, imgs: Tensor) -> Tensor:
         """``(B, S, 3, H, W)`` -> logits ``(B, num_classes)``."""
-        cls = self.backbone.forward_video(imgs)[:, 0]
+        return self.cls_logits(self.backbone.forward_video(imgs)[:, 0])
+
+    def cls_logits(self, cls: Tensor) -> Tensor:
+        """Visual CLS ``(B, C)`` -> logits ``(B, num_classes)``."""
         if self.use_pooler:
             cls = self.pooler(cls)
         return self.cls_head(cls)
 
     def extract_feat(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
-        """Video-only features and logits."""
+        """Video-only features and logits (one backbone pass)."""
         feats = self.backbone(imgs=inputs['imgs'])
-        return dict(feats, logits=self.video_logits(inputs['imgs']))
+        return dict(feats, logits=self.cls_logits(feats['cls_token']))
 
     def loss(self, inputs: Dict[str, Tensor],
              data_samples: Optional[list] = None) -> Dict[str, Tensor]:

@@ -40,6 +40,8 @@ class AllInOneVideoQA(AllInOneBaseModel):
         init_cfg (dict, optional): MMEngine init config.
     """
 
+    INIT_HEADS = ('vqa_head', )
+
     def __init__(self,
                  backbone: dict,
                  vqa_head: dict,
@@ -54,12 +56,6 @@ class AllInOneVideoQA(AllInOneBaseModel):
             init_cfg=init_cfg)
         self.vqa_head = self.build_head(vqa_head)
         self.ignore_index = ignore_index
-
-    def init_weights(self) -> None:
-        """Backbone / pooler init, then N(0, 0.02) for the classifier."""
-        super().init_weights()
-        if not self._is_pretrained_init():
-            self.init_head_weights(self.vqa_head)
 
     def answer_logits(self, inputs: Dict[str, Tensor]) -> Tensor:
         """Answer logits ``(B, N)`` of a preprocessed batch."""
@@ -91,16 +87,5 @@ class AllInOneVideoQA(AllInOneBaseModel):
                 data_samples: Optional[list] = None) -> List:
         """Write ``pred_score`` ``(N,)`` and ``pred_label`` per sample."""
         scores = self.answer_logits(inputs).float().softmax(-1)
-        return _write_predictions(scores, data_samples)
+        return self.write_predictions(scores, data_samples)
 
-
-def _write_predictions(scores: Tensor, data_samples: Optional[list]) -> list:
-    """Set ``pred_score`` / ``pred_label`` of each sample from ``(B, K)``."""
-    if data_samples is None:
-        from mmaction.structures import ActionDataSample
-        data_samples = [ActionDataSample() for _ in range(scores.shape[0])]
-    labels = scores.argmax(-1)
-    for ds, score, label in zip(data_samples, scores, labels):
-        ds.set_field(score.detach().cpu(), 'pred_score')
-        ds.set_field(label.detach().cpu().reshape(1), 'pred_label')
-    return data_samples

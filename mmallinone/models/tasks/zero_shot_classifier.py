@@ -11,7 +11,6 @@ from torch import Tensor
 
 from mmallinone.registry import MODELS
 from .base import AllInOneBaseModel
-from .video_qa import _write_predictions
 
 __all__ = ['AllInOneZeroShotClassifier']
 
@@ -106,6 +105,8 @@ class AllInOneZeroShotClassifier(AllInOneBaseModel):
         init_cfg (dict, optional): MMEngine init config.
     """
 
+    INIT_HEADS = ('vtm_head', 'text_proj', 'video_proj')
+
     SCORES = ('vtm', 'cosine')
 
     def __init__(self,
@@ -172,13 +173,6 @@ class AllInOneZeroShotClassifier(AllInOneBaseModel):
         """Number of classes ``K``."""
         return len(self.class_names)
 
-    def init_weights(self) -> None:
-        """Backbone / pooler init, then N(0, 0.02) heads."""
-        super().init_weights()
-        if not self._is_pretrained_init():
-            self.init_head_weights(self.vtm_head, self.text_proj,
-                                   self.video_proj)
-
     def train(self, mode: bool = True) -> 'AllInOneZeroShotClassifier':
         self._text_cache = None  # weights may change: recompute
         return super().train(mode)
@@ -215,7 +209,7 @@ class AllInOneZeroShotClassifier(AllInOneBaseModel):
             ci = class_idx[start:start + self.class_chunk]
             pooled = self.joint_pooled(imgs[vi], self.class_ids[ci],
                                        self.class_mask[ci])
-            scores.append(self.vtm_head(pooled)[:, 1].float())
+            scores.append(self.match_logit(pooled).float())
         return torch.cat(scores).view(b, k)
 
     # ------------------------------------------------------- entry points
@@ -235,4 +229,4 @@ class AllInOneZeroShotClassifier(AllInOneBaseModel):
                 data_samples: Optional[list] = None) -> list:
         """Write ``pred_score`` ``(K,)`` (softmax) and ``pred_label``."""
         scores = self.class_scores(inputs['imgs']).softmax(-1)
-        return _write_predictions(scores, data_samples)
+        return self.write_predictions(scores, data_samples)

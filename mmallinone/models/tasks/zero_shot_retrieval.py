@@ -41,6 +41,8 @@ class AllInOneZeroShotRetrieval(AllInOneRetrieval):
         init_cfg (dict, optional): MMEngine init config.
     """
 
+    INIT_HEADS = ('vtm_head', )
+
     def __init__(self,
                  backbone: dict,
                  pooler: dict = dict(type='AllInOnePooler'),
@@ -59,12 +61,6 @@ class AllInOneZeroShotRetrieval(AllInOneRetrieval):
             raise ValueError('Zero-shot retrieval needs the pre-trained '
                              'pooler and vtm_head')
         self.vtm_head = self.build_head(vtm_head)
-
-    def init_weights(self) -> None:
-        """Backbone / pooler init, then N(0, 0.02) VTM head."""
-        AllInOneBaseModel.init_weights(self)
-        if not self._is_pretrained_init():
-            self.init_head_weights(self.vtm_head)
 
     def encode_text(self, input_ids: Tensor,
                     attention_mask: Optional[Tensor] = None) -> Tensor:

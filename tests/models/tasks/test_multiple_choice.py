@@ -7,21 +7,23 @@ from mmengine.registry import init_default_scope
 import mmallinone  # noqa: F401
 from mmallinone.registry import MODELS
 
-TINY = dict(
-    type='AllInOneTransformer',
-    arch=dict(embed_dims=32, num_layers=2, num_heads=2),
-    img_size=32,
-    patch_size=16,
-    num_frames=2,
-    max_text_len=16)
+@pytest.fixture
+def build_mc(tiny_backbone):
+    """Factory of tiny MC models (backbone dropout at its default 0.1)."""
+
+    def build(**kwargs):
+        init_default_scope('mmallinone')
+        model = MODELS.build(
+            dict(type='AllInOneMultipleChoice', backbone=_tiny(tiny_backbone),
+                 **kwargs))
+        model.init_weights()
+        return model
+
+    return build
 
 
-def _build(**kwargs):
-    init_default_scope('mmallinone')
-    model = MODELS.build(
-        dict(type='AllInOneMultipleChoice', backbone=TINY, **kwargs))
-    model.init_weights()
-    return model
+def _tiny(tiny_backbone):
+    return tiny_backbone(drop_rate=0.1, drop_path_rate=0.1)
 
 
 def _batch(labels, k=4):
@@ -37,9 +39,9 @@ def _batch(labels, k=4):
     return dict(inputs=dict(imgs=imgs), data_samples=samples)
 
 
-def test_vtm_scoring_loss_and_predict():
+def test_vtm_scoring_loss_and_predict(build_mc):
     torch.manual_seed(0)
-    model = _build()
+    model = build_mc()
     assert model.score_head is None and model.vtm_head is not None
     data = model.data_preprocessor(_batch([0, 3]), training=True)
     assert data['inputs']['candidate_ids'].shape[:2] == (2, 4)
@@ -61,8 +63,8 @@ def test_vtm_scoring_loss_and_predict():
     assert int(out[1].pred_label) == int(scores[1].argmax())
 
 
-def test_mlp_score_head():
-    model = _build(score_head=dict(type='MultipleChoiceQAHead'))
+def test_mlp_score_head(build_mc):
+    model = build_mc(score_head=dict(type='MultipleChoiceQAHead'))
     assert model.vtm_head is None
     keys = {k for k in model.state_dict() if k.startswith('score_head')}
     assert keys == {f'score_head.classifier.{i}.{p}' for i in (1, 2, 4)
@@ -71,17 +73,18 @@ def test_mlp_score_head():
     losses = model(**data, mode='loss')
     assert torch.isfinite(losses['loss_mc'])
     with pytest.raises(ValueError):
-        _build(vtm_head=None, score_head=None)
+        build_mc(vtm_head=None, score_head=None)
 
 
-def test_zero_shot_uses_pretrained_vtm_head_unchanged(tmp_path):
+def test_zero_shot_uses_pretrained_vtm_head_unchanged(build_mc, tiny_backbone,
+                                                      tmp_path):
     """A pre-training state dict loads without mapping; VTM row 1 scores."""
     torch.manual_seed(1)
     init_default_scope('mmallinone')
     pre = MODELS.build(
         dict(
             type='AllInOnePretrainer',
-            backbone=TINY,
+            backbone=_tiny(tiny_backbone),
             mlm_head=dict(type='MLMHead', vocab_size=30522)))
     pre.init_weights()
     with torch.no_grad():
@@ -91,7 +94,7 @@ def test_zero_shot_uses_pretrained_vtm_head_unchanged(tmp_path):
     torch.save(dict(state_dict=pre.state_dict()), ckpt)
 
     from mmengine.runner import load_checkpoint
-    model = _build()
+    model = build_mc()
     load_checkpoint(model, str(ckpt), strict=False)
     for key, value in model.state_dict().items():
         assert torch.equal(value, pre.state_dict()[key]), key

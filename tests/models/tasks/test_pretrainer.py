@@ -65,7 +65,7 @@ def test_loss_weights_scale_and_zero_weight_skips():
     only_mlm = build(loss_weights=dict(vtm=0., wpa=0.), vtm_head=None)
     assert set(only_mlm(batch(), None, mode='loss')) == {'loss_mlm',
                                                          'acc_mlm'}
-    with pytest.raises(KeyError, match='valid'):
+    with pytest.raises(ValueError, match='valid'):
         build(loss_weights=dict(itm=1.0))
 
 

@@ -137,5 +137,5 @@ def test_vtm_scores_are_match_logits_of_pretraining_head():
 def test_invalid_options():
     with pytest.raises(ValueError):
         build(vtm_negatives='semi')
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError, match='loss_weights'):
         build(loss_weights=dict(mlm=1.0))

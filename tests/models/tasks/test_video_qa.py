@@ -1,4 +1,5 @@
 """AllInOneVideoQA with a tiny backbone: head keys, loss, predict."""
+import pytest
 import torch
 from mmaction.structures import ActionDataSample
 from mmengine.registry import init_default_scope
@@ -6,24 +7,22 @@ from mmengine.registry import init_default_scope
 import mmallinone  # noqa: F401
 from mmallinone.registry import MODELS
 
-TINY = dict(
-    type='AllInOneTransformer',
-    arch=dict(embed_dims=32, num_layers=2, num_heads=2),
-    img_size=32,
-    patch_size=16,
-    num_frames=2,
-    max_text_len=16)
+@pytest.fixture
+def build_qa(tiny_backbone):
+    """Factory of tiny QA models (backbone dropout at its default 0.1)."""
 
+    def build(num_classes=7):
+        init_default_scope('mmallinone')
+        model = MODELS.build(
+            dict(
+                type='AllInOneVideoQA',
+                backbone=tiny_backbone(drop_rate=0.1, drop_path_rate=0.1),
+                vqa_head=dict(
+                    type='OpenEndedQAHead', num_classes=num_classes)))
+        model.init_weights()
+        return model
 
-def _model(num_classes=7):
-    init_default_scope('mmallinone')
-    model = MODELS.build(
-        dict(
-            type='AllInOneVideoQA',
-            backbone=TINY,
-            vqa_head=dict(type='OpenEndedQAHead', num_classes=num_classes)))
-    model.init_weights()
-    return model
+    return build
 
 
 def _batch(labels):
@@ -38,8 +37,8 @@ def _batch(labels):
     return dict(inputs=dict(imgs=imgs), data_samples=samples)
 
 
-def test_head_keys_match_authors_layout():
-    model = _model()
+def test_head_keys_match_authors_layout(build_qa):
+    model = build_qa()
     keys = {k for k in model.state_dict() if k.startswith('vqa_head')}
     # authors: vqa_classifier.{1,2,4}.{weight,bias}
     assert keys == {f'vqa_head.classifier.{i}.{p}' for i in (1, 2, 4)
@@ -48,9 +47,9 @@ def test_head_keys_match_authors_layout():
     assert model.vqa_head.classifier[4].out_features == 7
 
 
-def test_loss_ignores_oov_and_predict_shapes():
+def test_loss_ignores_oov_and_predict_shapes(build_qa):
     torch.manual_seed(0)
-    model = _model()
+    model = build_qa()
     data = model.data_preprocessor(_batch([3, -100, 0]), training=True)
     losses = model(**data, mode='loss')
     assert set(losses) == {'loss_vqa', 'acc_vqa'}
@@ -75,9 +74,9 @@ def test_loss_ignores_oov_and_predict_shapes():
     assert int(out[0].pred_label) == int(out[0].pred_score.argmax())
 
 
-def test_loss_equals_ce_over_in_vocab_only():
+def test_loss_equals_ce_over_in_vocab_only(build_qa):
     torch.manual_seed(0)
-    model = _model().eval()  # no dropout: logits are deterministic
+    model = build_qa().eval()  # no dropout: logits are deterministic
     data = model.data_preprocessor(_batch([3, -100]), training=False)
     with torch.no_grad():
         logits = model.answer_logits(data['inputs'])
