@@ -28,8 +28,8 @@ Patches (numbered as in the project's dependency notes):
    to MMEngine's table of packages whose configs can be named
    (``MODULE2PACKAGE``).
 
-The checkpoint loader (trap 2), gloo on CPU (trap 7) and the normalisation
-layout (trap 6) live with the code they concern:
+The checkpoint loader, gloo on CPU and the normalisation layout (README's
+dependency traps 2, 7 and 6) live with the code they concern:
 :mod:`mmallinone.utils.checkpoint`, :mod:`mmallinone.utils.dist` and
 :mod:`mmallinone.models.data_preprocessors`.
 """
@@ -112,7 +112,7 @@ def _restore_numpy_in1d() -> None:
     np.in1d = in1d
 
 
-#: The exact start of mmcv-lite's import-time warning (trap 11).
+#: The exact start of mmcv-lite's import-time warning (README's trap 11).
 MMCV_LITE_WARNING = 'Fail to import ``MultiScaleDeformableAttention``'
 
 

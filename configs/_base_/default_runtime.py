@@ -39,7 +39,7 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     # NCCL on GPUs; `mmallinone.utils.setup_runtime` switches to gloo when
-    # CUDA is not available (dependency trap 7).
+    # CUDA is not available (README's dependency trap 7).
     dist_cfg=dict(backend='nccl', timeout=1800),
 )
 

@@ -1,5 +1,5 @@
-# All-in-One-B fine-tuned for Ego4D narration multiple choice (spec §6.3
-# task_finetune_ego4dchoice: 4 options, 10 epochs). Metric: mc/acc.
+# All-in-One-B fine-tuned for Ego4D narration multiple choice (the
+# authors' task_finetune_ego4dchoice: 4 options, 10 epochs). Metric: mc/acc.
 #
 # Fine-tune from a pre-training checkpoint (backbone.*, pooler.*, vtm_head.*
 # load without mapping):
@@ -22,7 +22,7 @@ model = dict(
     pooler=dict(type='AllInOnePooler'),
     # candidates scored by the pre-trained VTM match logit (class 1); the
     # checkpoint's vtm_head.fc.* load as is, nothing is re-initialised after
-    # loading (spec §10 #9)
+    # loading
     vtm_head=dict(type='VTMHead'),
     score_head=None,
     data_preprocessor=_base_.model.data_preprocessor)

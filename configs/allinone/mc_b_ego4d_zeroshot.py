@@ -1,7 +1,7 @@
-# Zero-shot Ego4D multiple choice (spec §7.4): the test split scored by
+# Zero-shot Ego4D multiple choice: the test split scored by
 # the VTM match logit of a *pre-training* checkpoint, no fine-tuning. The
 # checkpoint's vtm_head.fc.* load unchanged into the model's vtm_head and
-# nothing is re-initialised (the authors rely on a storage alias, spec #9).
+# nothing is re-initialised (the authors rely on a storage alias).
 # Metric: mc/acc.
 _base_ = ['./mc_b_ego4d.py']
 

@@ -1,5 +1,4 @@
-# All-in-One-B fine-tuned for MSR-VTT caption multiple choice (spec §3.5,
-# §6.3 task_finetune_msrvttchoice): candidates scored by the VTM match
+# All-in-One-B fine-tuned for MSR-VTT caption multiple choice (the authors' task_finetune_msrvttchoice): candidates scored by the VTM match
 # logit, CE over the 5 captions, 10 epochs. Metric: mc/acc.
 #
 # Fine-tune from a pre-training checkpoint (backbone.*, pooler.*, vtm_head.*
@@ -23,7 +22,7 @@ model = dict(
     pooler=dict(type='AllInOnePooler'),
     # candidates scored by the pre-trained VTM match logit (class 1); the
     # checkpoint's vtm_head.fc.* load as is, nothing is re-initialised after
-    # loading (spec §10 #9)
+    # loading
     vtm_head=dict(type='VTMHead'),
     score_head=None,
     data_preprocessor=_base_.model.data_preprocessor)

@@ -1,4 +1,4 @@
-# All-in-One-B fine-tuned on TGIF-QA Action (spec §3.6, §6.3
+# All-in-One-B fine-tuned on TGIF-QA Action (the authors'
 # task_finetune_tgif_action_trans): [CLS] question [SEP] option [SEP] per
 # option, scored by the mc_vqa MLP, CE over the 5 options, 100 epochs.
 # Metric: mc/acc.
@@ -22,7 +22,7 @@ model = dict(
         num_frames=_base_.num_frames,
         max_text_len=_base_.max_text_len),
     pooler=dict(type='AllInOnePooler'),
-    # the authors' mc_vqa MLP (spec §2); set score_head=None to score with
+    # the authors' mc_vqa MLP; set score_head=None to score with
     # the pre-trained VTM match logit instead
     score_head=dict(
         type='MultipleChoiceQAHead', hidden_channels=256, dropout=0.1),

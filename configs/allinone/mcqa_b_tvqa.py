@@ -1,4 +1,4 @@
-# All-in-One-B fine-tuned on TVQA (spec §6.3 task_finetune_tvqa): as the
+# All-in-One-B fine-tuned on TVQA (task_finetune_tvqa): as the
 # TGIF Action config, question+option up to 100 tokens, RGB JPEG frames
 # of the ts window (uniform at eval). Metric: mc/acc.
 #
@@ -18,7 +18,7 @@ model = dict(
     type='AllInOneMultipleChoice',
     backbone=_base_.model.backbone,
     pooler=dict(type='AllInOnePooler'),
-    # the authors' mc_vqa MLP (spec §2); set score_head=None to score with
+    # the authors' mc_vqa MLP; set score_head=None to score with
     # the pre-trained VTM match logit instead
     score_head=dict(
         type='MultipleChoiceQAHead', hidden_channels=256, dropout=0.1),

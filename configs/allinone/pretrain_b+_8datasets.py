@@ -1,5 +1,4 @@
-# All-in-One-B+ image-video co-training on 8 datasets (spec §8.3,
-# CoTraining `task_mlm_vtm_cotrain_seven`; the authors' README counts 8 with
+# All-in-One-B+ image-video co-training on 8 datasets (# CoTraining `task_mlm_vtm_cotrain_seven`; the authors' README counts 8 with
 # SBU): videos from WebVid-2.5M + YT-Temporal-180M + HowTo100M, images from
 # CC3M + CC12M + Visual Genome + COCO captions + SBU. Each side is a
 # ConcatDataset (sampled in proportion to the datasets' sizes, as the
@@ -10,7 +9,7 @@
 #
 # Data layouts: configs/_base_/datasets/webvid_howto_pretrain.py (WebVid,
 # HowTo100M), configs/_base_/datasets/image_text_pretrain.py (images) and,
-# for YT-Temporal (the authors' layout, spec §5.2):
+# for YT-Temporal (the authors' layout):
 #   data/yttemporal/annotations/train_success_2000000.csv  column `Name`
 #   data/yttemporal/videos/<subset>/data/<id>.mp4
 #   data/yttemporal/videos/<subset>/annotations/<id>.json   ASR words

@@ -1,5 +1,5 @@
 # All-in-One-B+ image-video co-training on WebVid-2.5M + CC3M, the authors'
-# B+ "2 datasets" recipe (spec §8, CoTraining `task_mlm_vtm_cotrain` with
+# B+ "2 datasets" recipe (CoTraining `task_mlm_vtm_cotrain` with
 # `step200k`): every micro-iteration takes one WebVid batch (3 frames) and
 # one CC3M batch (1 frame: no token rolling, no temporal embedding) and sums
 # their VTM + MLM (+ WPA 0.1) losses; all parameters and heads shared;
@@ -42,7 +42,7 @@ model = dict(
     source_loss_weights=dict(video=1.0, image=1.0),
     data_preprocessor=dict(
         type='MultiSourceDataPreprocessor',
-        # the authors normalise co-training images with 0.5 / 0.5 (§8.4)
+        # the authors normalise co-training images with 0.5 / 0.5
         source_stats=dict(image=dict(mean=[127.5] * 3, std=[127.5] * 3))))
 
 train_dataloader = dict(

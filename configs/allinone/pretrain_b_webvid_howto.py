@@ -1,5 +1,5 @@
 # All-in-One-B pre-training on WebVid-2.5M + HowTo100M, the paper's recipe
-# (spec §6, `task_mlm_itm_webvid_howto step200k`): 3 frames of 224x224,
+# (`task_mlm_itm_webvid_howto step200k`): 3 frames of 224x224,
 # 40 text tokens, VTM + MLM (+ WPA at 0.1), AdamW lr 1e-4 / wd 0.01,
 # 10 % linear warm-up then linear decay to 0, fp16 mixed precision,
 # global batch 4096 for 200k optimizer steps.

@@ -1,4 +1,4 @@
-# Image-video co-training (All-in-One+, spec §8) on CPU in a few minutes:
+# Image-video co-training (All-in-One+) on CPU in a few minutes:
 # All-in-One-Ti, VTM + MLM + WPA, every iteration one batch of the 5 demo
 # videos (3 frames) and one batch of 10 demo images (frames of those videos,
 # data/demo/cc3m, in CC3M's official TSV layout; 1 frame each), losses

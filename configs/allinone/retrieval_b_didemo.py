@@ -1,6 +1,6 @@
 # All-in-One-B text-video retrieval on DiDeMo (paragraph-to-video): the
 # authors' recipe
-# `task_finetune_ind_itc_irtr_didemo_randaug` (spec §6.3): symmetric
+# `task_finetune_ind_itc_irtr_didemo_randaug`: symmetric
 # contrastive only (tau 0.05; the
 # authors' irtr term is inactive in this recipe: vtm weight 0); lr 6e-4, AdamW
 # (0.9, 0.98), wd 0.01,

@@ -1,5 +1,5 @@
 # All-in-One-B text-video retrieval on LSMDC: the authors' recipe
-# `task_finetune_ind_itc_irtr_lsmdc_randaug` (spec §6.3): symmetric contrastive
+# `task_finetune_ind_itc_irtr_lsmdc_randaug`: symmetric contrastive
 # (tau 0.05) + VTM ranking of the true caption
 # against 10 negatives (in-batch, at most B-1); lr 1e-4, AdamW (0.9, 0.98), wd
 # 0.01,

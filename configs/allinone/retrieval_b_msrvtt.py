@@ -1,6 +1,6 @@
 # All-in-One-B text-video retrieval on MSR-VTT (9k train, 1k-A test): the
 # authors' recipe
-# `task_finetune_ind_itc_irtr_msrvtt_randaug` (spec §6.3): symmetric
+# `task_finetune_ind_itc_irtr_msrvtt_randaug`: symmetric
 # contrastive (tau 0.05) + VTM ranking of the true caption
 # against 15 negatives (in-batch, at most B-1); lr 3e-4, AdamW (0.9, 0.98), wd
 # 0.01,

@@ -1,4 +1,4 @@
-# All-in-One-B fine-tuned on VCR (spec §3.9, §6.3 task_finetune_vcrq2a):
+# All-in-One-B fine-tuned on VCR (task_finetune_vcrq2a):
 # Q->A over the 4 answers and QA->R over the 4 rationales (given the right
 # answer), every candidate scored by the VTM match logit of a joint forward
 # with the marked image (a one-frame clip: no temporal embedding, no token
@@ -6,7 +6,7 @@
 # vcr/qa2r, vcr/q2ar (both right), vcr/mean (the authors' selection value).
 #
 # The authors' recipe: batch 256, lr 1e-4 (AdamW, wd 0.01), 10 % warm-up
-# then linear decay, 200 epochs (their VCR run could not start, spec §10
+# then linear decay, 200 epochs (their VCR run could not start
 # #13; the epoch count is theirs, not a tested recipe); rank_output never
 # got the head lr multiplier, so the VTM head trains at the base lr here.
 # Images are normalised with mean = std = 0.5 (their image transform).
@@ -31,7 +31,7 @@ model = dict(
     backbone=_base_.model.backbone,
     pooler=dict(type='AllInOnePooler'),
     # one scorer for Q->A and QA->R: the authors' rank_output and
-    # rank_output_2 are the same memory (ITM row 1, spec §2)
+    # rank_output_2 are the same memory (ITM row 1)
     vtm_head=dict(type='VTMHead'),
     score_head=None,
     loss_weights=dict(q2a=1.0, qa2r=1.0),

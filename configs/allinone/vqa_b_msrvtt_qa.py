@@ -1,5 +1,4 @@
-# All-in-One-B fine-tuned for open-ended video QA on MSRVTT-QA (spec §3.7,
-# §6.3 task_finetune_msrvttqa): answer classifier on the pooled joint
+# All-in-One-B fine-tuned for open-ended video QA on MSRVTT-QA (the authors' task_finetune_msrvttqa): answer classifier on the pooled joint
 # feature, CE with out-of-vocabulary answers ignored, 20 epochs, AdamW
 # lr 1e-4 (10x on the classifier), 10 % linear warm-up then linear decay.
 # Metrics: vqa/acc (all questions, OOV wrong), vqa/acc_in_vocab (authors).

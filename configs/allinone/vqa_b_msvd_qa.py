@@ -1,4 +1,4 @@
-# All-in-One-B fine-tuned on MSVD-QA (spec §6.3 task_finetune_msvdqa).
+# All-in-One-B fine-tuned on MSVD-QA (task_finetune_msvdqa).
 # Metrics: vqa/acc, vqa/acc_in_vocab.
 #
 # Fine-tune from a pre-training checkpoint (backbone.*, pooler.*, vtm_head.*

@@ -1,4 +1,4 @@
-# All-in-One-B fine-tuned on TGIF-QA FrameQA (spec §6.3 task_finetune_tgifqa).
+# All-in-One-B fine-tuned on TGIF-QA FrameQA (task_finetune_tgifqa).
 # GIFs decoded with Pillow. Metrics: vqa/acc, vqa/acc_in_vocab.
 #
 # Fine-tune from a pre-training checkpoint (backbone.*, pooler.*, vtm_head.*

@@ -1,5 +1,5 @@
 # Linear probe of All-in-One-B on Kinetics-400 with 8 frames (the setting
-# of the authors' reported K400 linear number, spec §7.5). The 3-frame
+# of the authors' reported K400 linear number). The 3-frame
 # temporal table of the checkpoint is fitted to 8 frames on loading
 # (backbone temporal_inflation, 'pad' = the authors' behaviour).
 _base_ = ['./linear-probe_b_k400.py']

@@ -1,6 +1,6 @@
 # Linear probe of All-in-One-B on HMDB51 (split 1), 3 frames, inside
 # mmaction2 (see linear-probe_b_k400.py for the model). The authors' HMDB51
-# run: batch 256, 50 epochs, lr 1e-4 (spec §6.3).
+# run: batch 256, 50 epochs, lr 1e-4.
 #
 # Data (mmaction2's tools/data/hmdb51): data/hmdb51/videos/<class>/<clip>.avi
 # and hmdb51_{train,val}_split_1_videos.txt ("<class>/<clip>.avi <label>").

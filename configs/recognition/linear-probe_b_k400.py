@@ -17,7 +17,7 @@
 # Data (mmaction2's layout, tools/data/kinetics in mmaction2): annotation
 # lines "<video path relative to data_prefix> <label>".
 #
-# Differences from the authors' "linear evaluation" (spec §6.2): they train
+# Differences from the authors' "linear evaluation": they train
 # the pooler and a 2-layer MLP (Linear-LN-GELU-Linear) and leave the frozen
 # backbone in train mode (dropout active); this is a strict linear probe.
 # Schedule as the authors' K400 run: AdamW lr 3e-4 (wd 0.01), batch 256,

@@ -1,5 +1,5 @@
-# Zero-shot action classification with All-in-One-B on Kinetics-400 (spec
-# §7.4's rule: class names as text, the highest score wins): every class
+# Zero-shot action classification with All-in-One-B on Kinetics-400 (the
+# paper's rule: class names as text, the highest score wins): every class
 # name goes into `prompt`, each (clip, class) pair runs one joint forward and
 # is scored by the pre-trained VTM match logit (score='vtm'), or clip and
 # names are encoded separately and compared by cosine (score='cosine').

@@ -1,6 +1,6 @@
 """An infinite sampler that can skip already-trained samples by index.
 
-Upstream cause (dependency trap 8): MMEngine 0.10.7's
+Upstream cause (README's dependency trap 8): MMEngine 0.10.7's
 ``IterBasedTrainLoop.run()`` resumes by *fetching* every batch that was
 already trained (``next(self.dataloader_iterator)`` ``self._iter`` times), so
 each of those videos is read and decoded again. For web-scale video

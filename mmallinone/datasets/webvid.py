@@ -21,7 +21,7 @@ class WebVidDataset(AnnotationIndexMixin, BaseVideoTextDataset):
     - ``'authors_tsv'``: All-in-One's ``webvid_*_success_full.tsv`` (a header
       line, then tab-separated rows: column 0 the caption, column 1 the video
       path relative to the split folder, without extension); ``.mp4`` is
-      appended (spec §5.2).
+      appended.
 
     Each sample's data info: ``filename``, ``video_id``, ``text``,
     ``modality='video'`` (and ``duration`` for the CSV).

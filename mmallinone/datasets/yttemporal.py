@@ -15,7 +15,7 @@ __all__ = ['YTTemporalDataset']
 class YTTemporalDataset(BaseVideoTextDataset):
     """YT-Temporal-180M video / ASR pairs from a random time window.
 
-    Annotations (the authors' layout, spec §5.2):
+    Annotations (the authors' layout):
 
     - ``ann_file``: the video list (e.g. ``train_success_2000000.csv``), a
       tab- or comma-separated file with a column ``Name``: the video path

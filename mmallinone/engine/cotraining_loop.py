@@ -1,9 +1,8 @@
-"""Iteration-based image-video co-training loop (All-in-One+, spec §8).
+"""Iteration-based image-video co-training loop (All-in-One+).
 
 Every iteration takes **one batch of every source** (e.g. a video batch and
 an image batch) and makes one training step on their summed losses, as the
-authors do (``CombinedLoader(mode='min_size')`` + ``training_step``, spec
-§8.1). Unlike mmaction2's ``MultiLoaderEpochBasedTrainLoop`` (which stops at
+authors do (``CombinedLoader(mode='min_size')`` + ``training_step``). Unlike mmaction2's ``MultiLoaderEpochBasedTrainLoop`` (which stops at
 the shorter loader, makes one optimizer step per loader and does not
 checkpoint the other loaders' positions), each loader here is cycled
 independently and endlessly, and the position of every loader (samples of

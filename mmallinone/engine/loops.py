@@ -1,6 +1,6 @@
 """Training loops.
 
-Upstream cause (dependency trap 8): MMEngine 0.10.7's
+Upstream cause (README's dependency trap 8): MMEngine 0.10.7's
 :meth:`mmengine.runner.IterBasedTrainLoop.run` resumes by calling
 ``next(self.dataloader_iterator)`` once per iteration already trained, i.e.
 it reads (for videos: decodes) every batch of the interrupted run again and

@@ -1,6 +1,6 @@
 """Runtime set-up that lets the same config run on GPUs and on CPU only.
 
-Upstream causes (dependency trap 7):
+Upstream causes (README's dependency trap 7):
 
 * MMEngine 0.10.7's ``_init_dist_pytorch`` / ``_init_dist_slurm`` /
   ``_init_dist_mpi`` call ``torch.cuda.set_device(local_rank)``

@@ -7,7 +7,7 @@ A config with a ``strategy`` dict (``DDPStrategy``, ``FSDPStrategy``,
 
 On a machine without CUDA, :func:`setup_flexible_runtime` does for strategy
 configs what :func:`~mmallinone.utils.setup_runtime` does for ``Runner``
-configs (dependency trap 7): gloo process group initialised here (the
+configs (README's dependency trap 7): gloo process group initialised here (the
 strategies call ``init_dist`` only when none exists), CPU wrappers
 (``device_ids=None`` for DDP) and the float32 optimizer wrapper instead of
 CUDA-only AMP. FSDP and DeepSpeed need CUDA (torch 2.14's FSDP raises

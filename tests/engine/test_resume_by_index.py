@@ -1,4 +1,4 @@
-"""Resume of iteration-based training by index (dependency trap 8).
+"""Resume of iteration-based training by index (README's dependency trap 8).
 
 MMEngine 0.10.7 resumes an ``IterBasedTrainLoop`` by fetching every trained
 batch again; ``ResumableIterBasedTrainLoop`` + ``ResumableInfiniteSampler``

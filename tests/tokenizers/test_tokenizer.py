@@ -51,7 +51,7 @@ def test_upstream_trap_slow_bert_tokenizer_vocab_file():
     and builds a 5-token one (every word -> [UNK]), which is why mmallinone
     always uses ``BertTokenizerFast.from_pretrained(<dir>)``. This test
     asserts the broken behaviour: when it fails, upstream has fixed the trap
-    (update dependencies.md trap 4 and this test).
+    (update README's dependency trap 4 and this test).
     """
     from transformers import BertTokenizer
     slow = BertTokenizer(

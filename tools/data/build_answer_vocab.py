@@ -2,7 +2,7 @@
 
 The ``top_k`` most frequent training answers (ties broken alphabetically,
 so the file is reproducible) are written as a JSON list; list index = label,
-read by the QA datasets' ``answer_vocab``. Sizes of the paper (spec §5.2):
+read by the QA datasets' ``answer_vocab``. Sizes of the paper:
 MSRVTT-QA 1500, MSVD-QA 1000, TGIF-QA FrameQA 1540.
 
 Examples::
@@ -20,7 +20,7 @@ import io
 import json
 from typing import Iterable, List
 
-#: Default vocabulary size per dataset (spec §5.2 / §6.3).
+#: Default vocabulary size per dataset.
 DEFAULT_TOP_K = dict(msrvtt_qa=1500, msvd_qa=1000, tgif_frameqa=1540)
 
 

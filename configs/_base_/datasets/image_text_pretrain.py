@@ -1,5 +1,5 @@
-# Image-text pre-training data for image-video co-training (All-in-One+,
-# spec §8): CC3M, CC12M, Visual Genome, COCO captions and SBU in their usual
+# Image-text pre-training data for image-video co-training (All-in-One+):
+# CC3M, CC12M, Visual Genome, COCO captions and SBU in their usual
 # annotation formats. An image is a one-frame clip (`LoadImageAsClip`,
 # clip_len=1): the backbone applies no token rolling and no temporal
 # embedding to it.

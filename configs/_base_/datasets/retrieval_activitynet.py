@@ -1,11 +1,11 @@
-# ActivityNet Captions paragraph-to-video retrieval (spec §5.2; loader input
+# ActivityNet Captions paragraph-to-video retrieval (loader input
 # files in docs/datasets/retrieval.md).
 # Standard protocol: train on train.json, test on val_1.json; val_2.json is the
-# separate validation set (spec #18). Videos decoded with decord (spec #14).
+# separate validation set. Videos decoded with decord.
 # Training: one sample per video, a random caption per access (train
 # pipeline, random frames in each of S segments). Val/test: one sample per
 # video with ALL its captions (TokenizeCaptions), uniform deterministic
-# frames (spec #19) and `num_views` shifted clips whose similarity matrices
+# frames and `num_views` shifted clips whose similarity matrices
 # the RetrievalMetric averages (the authors' `retrieval_views`).
 #
 # Variables a child config may read (``_base_.num_frames`` ...):

@@ -1,5 +1,5 @@
-# Retrieval demo on the five shipped videos of data/demo (captions.json) (spec
-# §5.2; loader input files in docs/datasets/retrieval.md).
+# Retrieval demo on the five shipped videos of data/demo (captions.json)
+# (loader input files in docs/datasets/retrieval.md).
 # Two captions per video: training draws one at random, evaluation ranks all
 # ten
 # captions against the five videos (several captions per video). val = test =
@@ -8,7 +8,7 @@
 # Training: one sample per video, a random caption per access (train
 # pipeline, random frames in each of S segments). Val/test: one sample per
 # video with ALL its captions (TokenizeCaptions), uniform deterministic
-# frames (spec #19) and `num_views` shifted clips whose similarity matrices
+# frames and `num_views` shifted clips whose similarity matrices
 # the RetrievalMetric averages (the authors' `retrieval_views`).
 #
 # Variables a child config may read (``_base_.num_frames`` ...):

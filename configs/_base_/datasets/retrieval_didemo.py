@@ -1,11 +1,10 @@
-# DiDeMo paragraph-to-video retrieval (official localisation files) (spec §5.2;
-# loader input files in docs/datasets/retrieval.md).
+# DiDeMo paragraph-to-video retrieval (official localisation files) (# loader input files in docs/datasets/retrieval.md).
 # A video's descriptions are joined into one paragraph; max_text_len 80 as the
 # authors.
 # Training: one sample per video, a random caption per access (train
 # pipeline, random frames in each of S segments). Val/test: one sample per
 # video with ALL its captions (TokenizeCaptions), uniform deterministic
-# frames (spec #19) and `num_views` shifted clips whose similarity matrices
+# frames and `num_views` shifted clips whose similarity matrices
 # the RetrievalMetric averages (the authors' `retrieval_views`).
 #
 # Variables a child config may read (``_base_.num_frames`` ...):

@@ -1,12 +1,12 @@
-# LSMDC retrieval (LSMDC 2016 challenge files) (spec §5.2; loader input files
+# LSMDC retrieval (LSMDC 2016 challenge files) (loader input files
 # in docs/datasets/retrieval.md).
-# Caption = the sentence column (spec #15); val = LSMDC16_annos_val.csv, test =
+# Caption = the sentence column; val = LSMDC16_annos_val.csv, test =
 # the
-# 1000-clip public test (spec #18: the authors validated on the test set).
+# 1000-clip public test (the authors validated on the test set).
 # Training: one sample per video, a random caption per access (train
 # pipeline, random frames in each of S segments). Val/test: one sample per
 # video with ALL its captions (TokenizeCaptions), uniform deterministic
-# frames (spec #19) and `num_views` shifted clips whose similarity matrices
+# frames and `num_views` shifted clips whose similarity matrices
 # the RetrievalMetric averages (the authors' `retrieval_views`).
 #
 # Variables a child config may read (``_base_.num_frames`` ...):

@@ -1,4 +1,4 @@
-# MSR-VTT retrieval, 9k training split (JSFusion), 1k-A test (spec §5.2; loader
+# MSR-VTT retrieval, 9k training split (JSFusion), 1k-A test (loader
 # input files in docs/datasets/retrieval.md).
 # Val: the official `validate` videos (497, ~20 captions each) of
 # MSRVTT_data.json;
@@ -6,7 +6,7 @@
 # Training: one sample per video, a random caption per access (train
 # pipeline, random frames in each of S segments). Val/test: one sample per
 # video with ALL its captions (TokenizeCaptions), uniform deterministic
-# frames (spec #19) and `num_views` shifted clips whose similarity matrices
+# frames and `num_views` shifted clips whose similarity matrices
 # the RetrievalMetric averages (the authors' `retrieval_views`).
 #
 # Variables a child config may read (``_base_.num_frames`` ...):

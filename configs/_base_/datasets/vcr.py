@@ -7,12 +7,12 @@
 # Per item: the image as a one-frame clip; the boxes of the objects the
 # texts refer to tinted (alpha 0.3) and outlined in one of 21 colours by
 # order of first mention; references in the text
-# rendered as "<name> <k>" ("person 1"; spec §5.2). Q->A texts are
+# rendered as "<name> <k>" ("person 1", as the authors). Q->A texts are
 # [CLS] question [SEP] answer [SEP]; QA->R texts [CLS] question answer*
 # [SEP] rationale [SEP] with answer* the right answer (the authors'
 # question + gt_answer + [SEP] + rationale).
 #
-# Deviations from the authors' (never runnable, spec §10 #13) pipeline:
+# Deviations from the authors' (never runnable) pipeline:
 # a fixed 384x224 resize instead of MinMaxResize(224, 373) + padding (our
 # batches stack frames), and no RandAugment (mmaction2 1.2.0 has none for
 # clips). No flip: it would swap left/right in the texts.

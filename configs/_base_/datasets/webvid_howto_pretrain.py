@@ -1,5 +1,4 @@
-# All-in-One video pre-training data: WebVid-2.5M + HowTo100M (spec §5.2,
-# §5.3): a ConcatDataset, sampled in proportion to the datasets' sizes.
+# All-in-One video pre-training data: WebVid-2.5M + HowTo100M: a ConcatDataset, sampled in proportion to the datasets' sizes.
 #
 # Expected layout (relative to the repository root; symlinks are fine):
 #

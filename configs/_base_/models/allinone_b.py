@@ -1,4 +1,4 @@
-# All-in-One-B pre-training model (spec §1), the base of every size (Ti/S/L
+# All-in-One-B pre-training model, the base of every size (Ti/S/L
 # override `arch` only): one ViT-B/16 reads text and
 # frames; temporal token rolling ('block', n_div 8) before every block;
 # VTM + MLM + word-patch alignment (weight 0.1) as the authors train.

@@ -1,4 +1,4 @@
-# All-in-One pre-training recipe (spec §6.2, `task_mlm_itm_webvid_howto` with
+# All-in-One pre-training recipe (`task_mlm_itm_webvid_howto` with
 # `step200k`): AdamW lr 1e-4, betas (0.9, 0.98), eps 1e-8, weight decay 0.01,
 # 200k optimizer steps on a global batch of 4096 (gradient accumulation),
 # 10 % linear warm-up then linear decay to 0, fp16 mixed precision.

@@ -10,7 +10,7 @@ __all__ = ['BaseImageTextDataset']
 
 @DATASETS.register_module()
 class BaseImageTextDataset(BaseVideoTextDataset):
-    """Base class of image-caption datasets (co-training, spec §8).
+    """Base class of image-caption datasets (co-training).
 
     An image is read by
     :class:`~mmallinone.datasets.transforms.LoadImageAsClip` as a clip of

@@ -20,8 +20,7 @@ class CC3MDataset(BaseImageTextDataset):
       rows, the usual name given by download scripts), ``line`` (1-based
       line) and ``basename`` (last component of the URL). Defaults to
       ``'{index}.jpg'``.
-    - ``'authors_tsv'``: All-in-One's ``cc3m_training_success_full.tsv``
-      (spec §5.2): a header line, then ``caption<TAB>file name`` with the
+    - ``'authors_tsv'``: All-in-One's ``cc3m_training_success_full.tsv``: a header line, then ``caption<TAB>file name`` with the
       file name relative to the split folder (``training/``,
       ``validation/``).
 

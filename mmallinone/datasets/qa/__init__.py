@@ -1,4 +1,4 @@
-"""Video QA and multiple-choice datasets (spec §5.2) and their transforms."""
+"""Video QA and multiple-choice datasets and their transforms."""
 from .base import (BaseMultipleChoiceDataset, BaseVideoQADataset,
                    load_answer_vocab)
 from .ego4d_mc import Ego4DMCDataset

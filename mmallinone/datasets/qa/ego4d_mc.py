@@ -22,7 +22,7 @@ class Ego4DMCDataset(BaseMultipleChoiceDataset):
 
     The first ``num_options`` candidates are the options and the label is
     the index of ``gt_text`` among them. Literals are parsed with
-    :func:`ast.literal_eval` (the authors call ``eval``, spec §10 #37).
+    :func:`ast.literal_eval` (the authors call ``eval``).
     Media: ``<uid>.mp4`` under ``data_prefix['video']``; ``frame_window`` =
     ``[frame - half_window, frame + half_window)`` frames, applied by
     :class:`RestrictToFrameWindow` after ``mmaction.DecordInit``.

@@ -23,7 +23,7 @@ class LSMDCMCDataset(BaseMultipleChoiceDataset):
     Args:
         ann_file (str): The TSV file.
         answer_index (int, optional): Force every label to this 0-based
-            index (the authors force 0 for the training file, spec §5.2).
+            index (the authors force 0 for the training file).
             Defaults to None (read column 10).
         video_ext (str): Defaults to ``'.avi'``.
         **kwargs: See :class:`BaseMultipleChoiceDataset`.

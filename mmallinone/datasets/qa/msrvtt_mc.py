@@ -11,7 +11,7 @@ __all__ = ['MSRVTTMCDataset']
 class MSRVTTMCDataset(BaseMultipleChoiceDataset):
     """MSR-VTT multiple choice (Yu et al. 2018, JSFusion).
 
-    Reads the authors' ``msrvtt_mc_test.jsonl`` (spec §5.2); a line::
+    Reads the authors' ``msrvtt_mc_test.jsonl``; a line::
 
         {"clip_name": "video7020", "options": ["...", "...", "...", "...",
          "..."], "answer": 2}

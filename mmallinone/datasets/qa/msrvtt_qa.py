@@ -21,7 +21,7 @@ class MSRVTTQADataset(BaseVideoQADataset):
     ``data_prefix['video']`` (MSR-VTT's ``videos/all``). The authors'
     ``msrvtt_qa_{train,test}.jsonl`` (one object per line, ``video_id`` a
     string such as ``"video7010"``) is read too. Unlike the authors (val =
-    test, spec §10 #18), give the val and test splits their own files.
+    test), give the val and test splits their own files.
 
     Args:
         ann_file (str): The JSON / JSONL file.

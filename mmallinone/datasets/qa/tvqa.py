@@ -32,7 +32,7 @@ class TVQADataset(BaseMultipleChoiceDataset):
     ``max(1, floor(beg*fps))`` .. ``min(n, max(first, floor(end*fps)))``
     (``n`` counted in the folder when the sample is loaded); ``ts`` ``NaN``
     or missing means the whole clip. Decode with ``mmaction.RawFrameDecode``
-    (RGB; the authors read BGR, spec §10 #16) after
+    (RGB; the authors read BGR) after
     ``mmaction.UniformSample`` (deterministic with ``test_mode=True``).
 
     The test split has no ``answer_idx``: its label is 0 (predictions are
@@ -45,7 +45,7 @@ class TVQADataset(BaseMultipleChoiceDataset):
             ``tvqa_preprocessed_subtitles.jsonl`` (``vid_name``,
             ``sub_text``). When given, the subtitles are appended to the
             question (``question + ' ' + subtitles``; ``TokenizeCandidates``
-            truncates this prefix first). The authors use none (spec §5.2).
+            truncates this prefix first). The authors use none.
             Defaults to None.
         filename_tmpl (str): Defaults to ``'{:05d}.jpg'``.
         **kwargs: See :class:`BaseMultipleChoiceDataset`.

@@ -16,7 +16,7 @@ class ActivityNetRetrievalDataset(BaseRetrievalDataset):
     stripped and joined with ``separator``, form its paragraph (its single
     caption). Videos are decoded from ``v_<id>.mp4`` / ``.mkv`` /
     ``.webm`` (the first that exists under ``data_prefix['video']``), not
-    from the authors' frame folders (spec §10 #14).
+    from the authors' frame folders.
 
     Args:
         ann_file (str): ``train.json``, ``val_1.json`` or ``val_2.json``.

@@ -15,7 +15,7 @@ class LSMDCRetrievalDataset(BaseRetrievalDataset):
 
     Tab-separated, no header, six columns: ``clip_id``, ``start``, ``end``,
     ``start_aligned``, ``end_aligned``, ``sentence``. The caption is the
-    **sentence** (the authors used the clip id, spec §10 #15). The video is
+    **sentence** (the authors used the clip id). The video is
     ``<movie>/<clip_id><video_ext>`` where ``movie`` is the clip id without
     its trailing ``_<start>-<end>`` time stamp: clip
     ``0001_American_Beauty_00.00.51.926-00.00.54.129`` is read from folder

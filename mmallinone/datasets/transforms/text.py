@@ -121,7 +121,7 @@ class TokenizeCandidates(_LazyTokenizerMixin, BaseTransform):
     [SEP]``. When the pair is longer than ``max_length`` the **prefix** is
     truncated first, so the candidate answer is never cut off (the authors
     concatenated question, all options and the answer into one string and
-    truncated the end, spec §10 #17).
+    truncated the end).
 
     Added keys:
 

@@ -73,7 +73,7 @@ class VCRMarkEntities(BaseTransform):
       tags of its objects joined with ``' and '``; a tag is, by
       ``text_style``:
 
-      - ``'name_index'`` (the authors, spec §5.2): ``'<name> <k+1>'``,
+      - ``'name_index'`` (the authors): ``'<name> <k+1>'``,
         e.g. ``'person 1'``;
       - ``'colour'``: ``'<colour> <name>'``, e.g. ``'red person'`` (the
         colour it is drawn in);
@@ -105,7 +105,7 @@ class VCRMarkEntities(BaseTransform):
     ``rgb`` in mention order) and ``vis_file`` when a PNG was written.
 
     Args:
-        mode (str): ``'box'`` (the authors, spec §5.2) or ``'mask'``.
+        mode (str): ``'box'`` (the authors) or ``'mask'``.
             Defaults to ``'box'``.
         alpha (float): Tint opacity. Defaults to 0.3 (the authors).
         thickness (int): Box outline width in pixels. Defaults to 2.

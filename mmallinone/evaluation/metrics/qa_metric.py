@@ -25,7 +25,7 @@ class VideoQAMetric(BaseMetric):
       (the standard protocol).
     - ``acc_in_vocab``: correct / questions whose answer is in the
       vocabulary; OOV questions are removed from the denominator, as the
-      authors' ``Accuracy`` (spec §3.7, §10 #20). This is the number the
+      authors' ``Accuracy``. This is the number the
       paper reports.
     - ``num_questions``, ``num_in_vocab``: the two denominators.
 

@@ -71,8 +71,8 @@ def similarity_matrix(text_embeds: np.ndarray,
 
     Returns:
         np.ndarray: ``(Nt, Nv)`` float64: the mean over the ``V`` views of
-        the cosine similarity matrices (spec §7.3: similarities averaged,
-        not embeddings).
+        the cosine similarity matrices (similarities averaged, not
+        embeddings, as the authors).
     """
     t = np.asarray(text_embeds, dtype=np.float64)
     v = np.asarray(video_embeds, dtype=np.float64)
@@ -91,7 +91,7 @@ def first_positive_rank(scores: np.ndarray, positive: np.ndarray,
 
     - ``'pessimistic'``: ``g + t + 1`` (tied negatives are ranked first);
     - ``'optimistic'``: ``g + 1`` (tied negatives ranked after; the authors'
-      text-to-video rule, spec §7.3);
+      text-to-video rule);
     - ``'average'``: ``g + 1 + t / (p + 1)``, the expected rank of the first
       positive when tied items are ordered at random (the authors'
       video-to-text rule for one positive).
@@ -241,7 +241,7 @@ class RetrievalMetric(BaseMetric):
     plus ``sample_idx``. The similarity matrix is the mean over the ``V``
     views of the cosine similarities (texts x videos).
 
-    Metrics (names fixed, spec §10 #30): ``t2v/R@1``, ``t2v/R@5``,
+    Metrics (names fixed): ``t2v/R@1``, ``t2v/R@5``,
     ``t2v/R@10`` (percent of queries whose positive ranks within ``k``),
     ``t2v/MdR`` and ``t2v/MnR`` (median and mean 1-based rank), and the
     same for ``v2t``.
@@ -255,7 +255,7 @@ class RetrievalMetric(BaseMetric):
     default (``'pessimistic'``: rank = 1 + #negatives with score >= m), so a
     collapsed model whose similarities are all equal gets R@1 = 0, never
     100. The authors rank ties optimistically for text-to-video and by
-    averaging for video-to-text (spec §7.3); ``'optimistic'`` (rank = 1 +
+    averaging for video-to-text; ``'optimistic'`` (rank = 1 +
     #negatives with score > m) and ``'average'`` (expected rank under a
     random order of the tied items) reproduce those rules for comparison.
     Exact floating-point equality defines a tie. A dict

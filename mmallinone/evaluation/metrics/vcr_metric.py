@@ -34,8 +34,7 @@ class VCRMetric(BaseMetric):
     (``num_unlabelled``).
 
     Returns ``q2a``, ``qa2r``, ``q2ar`` (percentages, 0-100), ``mean``
-    (mean of Q->A and QA->R, the authors' checkpoint-selection value, spec
-    §7.1), ``num_samples`` and ``num_unlabelled``.
+    (mean of Q->A and QA->R, the authors' checkpoint-selection value), ``num_samples`` and ``num_unlabelled``.
 
     Args:
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.

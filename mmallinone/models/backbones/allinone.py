@@ -76,7 +76,7 @@ class AllInOneTransformer(BaseModule):
         patch_order (str): ``'raster'`` (default) or ``'reference_shuffle'``:
             per frame, patch slots hold a random permutation drawn with
             ``torch.multinomial`` from the CPU RNG, as the authors'
-            checkpoints were trained (spec §1.4).
+            checkpoints were trained.
         with_temporal_embed (bool): Learn a temporal table. Defaults to True.
         with_dist_token (bool): Add DeiT's distillation token (the authors'
             distilled All-in-One-S): an extra visual token at index 1 (right
@@ -261,7 +261,7 @@ class AllInOneTransformer(BaseModule):
             for i in range(depth)
         ])
         for blk in self.blocks:
-            # the spec asks for F.scaled_dot_product_attention
+            # fused F.scaled_dot_product_attention (same maths, less memory)
             blk.attn.fused_attn = True
         self.norm = nn.LayerNorm(dims, eps=1e-6)
         if compile_cfg is not None:
@@ -450,7 +450,7 @@ class AllInOneTransformer(BaseModule):
 
     @staticmethod
     def _reference_shuffle(x: Tensor) -> Tensor:
-        """Permute patch slots per frame like the authors (spec §4.5 #8).
+        """Permute patch slots per frame like the authors.
 
         One ``torch.multinomial(ones(P), P)`` draw on the CPU generator per
         frame, in b-major / t-minor order.

@@ -46,7 +46,7 @@ class MultiSourceDataPreprocessor(VideoTextDataPreprocessor):
     data_samples={source: data_samples})``; each source's frames are
     normalised with its own statistics when ``source_stats`` names it (the
     authors normalise images with 0.5 / 0.5 and videos with ImageNet or
-    0.45 / 0.225 statistics, spec §8.4), else with ``mean`` / ``std``.
+    0.45 / 0.225 statistics), else with ``mean`` / ``std``.
 
     Args:
         mean (Sequence[float]): Default per-channel mean (0-255 units).

@@ -31,7 +31,7 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
 
     Args:
         mean (Sequence[float]): Per-channel mean in 0-255 units. Defaults to
-            ImageNet's, as the authors' video checkpoints (spec §11).
+            ImageNet's, as the authors' video checkpoints.
         std (Sequence[float]): Per-channel std in 0-255 units.
         pad_token_id (int): Defaults to 0 (``[PAD]``).
         pad_to_length (int, optional): Fixed text length; None pads to the

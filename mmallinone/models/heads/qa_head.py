@@ -1,4 +1,4 @@
-"""Classifier heads of the video QA tasks (spec §2)."""
+"""Classifier heads of the video QA tasks."""
 from typing import Optional
 
 import torch.nn as nn

@@ -34,7 +34,7 @@ def resize_text_pos_embed(weight: Tensor, length: int) -> Tensor:
     """Extend or truncate a text position table ``(Lt, C)`` to ``length``.
 
     Existing rows are copied; new rows repeat the last learned row (a
-    better start than the authors' random re-initialisation, spec §10 #21).
+    better start than the authors' random re-initialisation).
     """
     if weight.shape[0] >= length:
         return weight[:length]

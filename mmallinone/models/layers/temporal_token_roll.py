@@ -2,7 +2,7 @@
 
 All-in-One rolls a fixed block of visual tokens one frame forward or backward
 in time before every transformer block, so that frames exchange information
-without any temporal parameters (spec §1.7). Every strategy here is written as
+without any temporal parameters. Every strategy here is written as
 *one* advanced-indexing gather ``x[:, frame_index, slot_index]`` over the
 ``(B, S, L, C)`` view of the input, with the index tensors cached per shape;
 no zero-filled copy of the whole tensor is made.

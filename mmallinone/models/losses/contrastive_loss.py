@@ -21,7 +21,7 @@ def cosine_similarity_matrix(a: Tensor, b: Tensor,
     Args:
         a (Tensor): ``(N, D)``.
         b (Tensor): ``(M, D)``.
-        eps (float): Smallest norm (spec §3.3 clamps at 1e-8).
+        eps (float): Smallest norm (clamps at 1e-8).
 
     Returns:
         Tensor: ``(N, M)`` in float32.
@@ -63,10 +63,9 @@ class VideoTextContrastiveLoss(nn.Module):
 
     With ``x = cos(t_i, v_j) / tau`` (``N x N``), the loss is
     ``-mean_i log softmax_j(x)_ii - mean_j log softmax_i(x)_jj``, the sum of
-    the text-to-video and video-to-text terms as the authors (``ind_itc``,
-    spec §3.3). The task model weights it (``loss_weights['itc']``).
+    the text-to-video and video-to-text terms as the authors (``ind_itc``). The task model weights it (``loss_weights['itc']``).
 
-    Differences from the authors' ``ind_itc`` (spec §10 #29), both config
+    Differences from the authors' ``ind_itc``, both config
     switches: the temperature can be learnt (``learnable_temperature``,
     stored as ``log(1 / tau)`` and clamped to ``1 / tau <= max_scale``), and
     in distributed training the features of all ranks are gathered
@@ -75,7 +74,7 @@ class VideoTextContrastiveLoss(nn.Module):
     (:func:`gather_with_local_grad`).
 
     Args:
-        temperature (float): ``tau``. Defaults to 0.05 (fixed, spec §3.3).
+        temperature (float): ``tau``. Defaults to 0.05 (fixed).
         learnable_temperature (bool): Learn ``tau``. Defaults to False.
         max_scale (float): Upper bound of ``1 / tau`` when learnt. Defaults
             to 100.

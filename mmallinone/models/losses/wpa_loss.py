@@ -16,7 +16,7 @@ def ipot(cost: Tensor, pad_x: Tensor, pad_y: Tensor, beta: float = 0.5,
          iterations: int = 50, k: int = 1) -> Tensor:
     """Batched IPOT transport plan (Xie et al. 2020), as used by UNITER.
 
-    Restated from spec §3.2: ``A = exp(-C^T / beta)``, ``T = 1``,
+    Restated from the authors' IPOT: ``A = exp(-C^T / beta)``, ``T = 1``,
     ``sigma = 1 / len_x``; repeat ``Q = A * T`` and ``k`` times
     ``delta = 1 / (len_y * Q sigma + 1e4 pad_y)``,
     ``sigma = 1 / (len_x * Q^T delta + 1e4 pad_x)``; then
@@ -51,7 +51,7 @@ def ipot(cost: Tensor, pad_x: Tensor, pad_y: Tensor, beta: float = 0.5,
 
 @MODELS.register_module()
 class WordPatchAlignmentLoss(nn.Module):
-    """Optimal-transport distance between words and patches (spec §3.2).
+    """Optimal-transport distance between words and patches.
 
     ``d_b = trace(C_b T_b)`` with ``C = 1 - cos(word, patch)`` and ``T`` the
     IPOT plan; the loss is ``(sum_pos d - sum_neg d) / B`` (unweighted;

@@ -71,7 +71,7 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
                 and self.init_cfg.get('type') == 'Pretrained')
 
     def init_head_weights(self, *heads: Optional[nn.Module]) -> None:
-        """N(0, 0.02) Linear / Embedding, LayerNorm 1/0 (spec §3.11)."""
+        """N(0, 0.02) Linear / Embedding, LayerNorm 1/0."""
         for head in heads:
             if head is None:
                 continue

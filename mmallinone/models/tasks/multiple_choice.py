@@ -16,13 +16,13 @@ class AllInOneMultipleChoice(AllInOneBaseModel):
 
     One model class serves both multiple-choice families of the paper:
 
-    - **caption multiple choice** (MSR-VTT MC, LSMDC MC, Ego4D MC; spec
-      §3.5): each candidate caption ``[CLS] c [SEP]`` is paired with the
+    - **caption multiple choice** (MSR-VTT MC, LSMDC MC, Ego4D MC):
+      each candidate caption ``[CLS] c [SEP]`` is paired with the
       video;
-    - **multiple-choice video QA** (TGIF Action / Transition, TVQA; spec
-      §3.6): each candidate is ``[CLS] question [SEP] answer [SEP]``
+    - **multiple-choice video QA** (TGIF Action / Transition, TVQA):
+      each candidate is ``[CLS] question [SEP] answer [SEP]``
       (``TokenizeCandidates(prefix_key='question')`` in the pipeline; the
-      authors' string concatenation is spec §10 #17).
+      authors concatenate strings instead).
 
     Every (video, candidate) pair runs one joint forward (``B*K`` in all)
     and its pooled feature ``(B, K, C)`` is scored by
@@ -32,7 +32,7 @@ class AllInOneMultipleChoice(AllInOneBaseModel):
       (``vtm_head.fc.*``), so a pre-training checkpoint loaded with
       ``load_from`` provides it unchanged: this is the authors'
       ``rank_output`` (row 1 of the ITM head) without the storage aliasing,
-      and nothing is re-initialised after loading (spec §10 #9). Zero-shot
+      and nothing is re-initialised after loading. Zero-shot
       evaluation is ``tools/test.py`` with a pre-training checkpoint.
     - ``score_head=dict(type='MultipleChoiceQAHead')``: the authors' MLP
       ``mc_vqa_classifier`` (N(0, 0.02) initialised; ``vtm_head`` is not

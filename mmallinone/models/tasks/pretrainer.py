@@ -29,7 +29,7 @@ class AllInOnePretrainer(AllInOneBaseModel):
     Every loss has an explicit weight in ``loss_weights``; a weight of 0
     skips that computation entirely.
 
-    **Image-video co-training** (All-in-One+, spec §8). Given a
+    **Image-video co-training** (All-in-One+). Given a
     multi-source batch (``inputs = {source: inputs}``, from
     :class:`~mmallinone.models.MultiSourceDataPreprocessor` fed by
     :class:`~mmallinone.engine.CoTrainingIterBasedTrainLoop`), the losses of
@@ -160,7 +160,7 @@ class AllInOnePretrainer(AllInOneBaseModel):
                 mods['mlm'] if 'mlm' in mods else self.mlm_head)
 
     def init_weights(self) -> None:
-        """Backbone init, then N(0, 0.02) heads as the authors (spec §3.11)."""
+        """Backbone init, then N(0, 0.02) heads as the authors."""
         super().init_weights()
         if self._is_pretrained_init():
             return

@@ -20,10 +20,10 @@ class AllInOneRetrieval(AllInOneBaseModel):
     the authors' ``txt_proj`` / ``vid_proj`` in meaning) map the first token
     of the *unimodal* paths to a shared space: the text [CLS] of
     ``backbone.forward_text`` and the visual CLS of
-    ``backbone.forward_video`` (spec §1.9, §2). Retrieval scores are cosine
+    ``backbone.forward_video``. Retrieval scores are cosine
     similarities of these embeddings.
 
-    **Training loss** (``task_finetune_ind_itc_irtr_*``, spec §3.3-3.4),
+    **Training loss** (``task_finetune_ind_itc_irtr_*``),
     with explicit weights (``loss_weights``; a weight of 0 skips the term):
 
     - ``loss_itc``: symmetric contrastive loss (default
@@ -42,8 +42,7 @@ class AllInOneRetrieval(AllInOneBaseModel):
       negatives, fewer are used (and the term is skipped if none).
 
     **Inference** (``mode='predict'``): every video is encoded once by the
-    video-only path and every text once by the text-only path (spec §10
-    #2, #30). Texts come from the data sample field ``caption_ids`` (all
+    video-only path and every text once by the text-only path. Texts come from the data sample field ``caption_ids`` (all
     captions of the video, see :class:`TokenizeCaptions`) or, without it,
     ``input_ids``. With ``V`` test views (``mmaction.UniformSample`` with
     ``num_clips=V`` in test mode; ``num_clips`` in the metainfo) the ``V``

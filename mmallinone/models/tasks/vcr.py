@@ -13,7 +13,7 @@ __all__ = ['AllInOneVCR']
 
 @MODELS.register_module()
 class AllInOneVCR(AllInOneMultipleChoice):
-    """Score VCR's answers (Q->A) and rationales (QA->R) (spec §3.9).
+    """Score VCR's answers (Q->A) and rationales (QA->R).
 
     The image is a one-frame clip ``(B, 1, 3, H, W)`` (no temporal
     embedding, no token rolling: the backbone skips both for ``S = 1``).
@@ -25,7 +25,7 @@ class AllInOneVCR(AllInOneMultipleChoice):
     VTM match logit ``vtm_head(pooled)[..., 1]`` (default) or by
     ``score_head``. One scorer serves both tasks, as the authors'
     ``rank_output`` and ``rank_output_2``, which share the memory of the
-    ITM row (spec §2), so a released ``rank_output_2`` needs no key of its
+    ITM row, so a released ``rank_output_2`` needs no key of its
     own.
 
     Training: ``loss_q2a`` = CE over the K answer scores with ``gt_label``

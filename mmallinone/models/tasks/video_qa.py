@@ -12,7 +12,7 @@ __all__ = ['AllInOneVideoQA']
 
 @MODELS.register_module()
 class AllInOneVideoQA(AllInOneBaseModel):
-    """Answer classification on the pooled joint feature (spec §3.7).
+    """Answer classification on the pooled joint feature.
 
     The question and the video go through one joint forward; the pooled
     text-CLS feature ``(B, C)`` is classified over the answer vocabulary by

@@ -62,8 +62,7 @@ class AllInOneZeroShotClassifier(AllInOneBaseModel):
 
     - ``score='vtm'`` (default): one joint forward per (clip, class) pair;
       the score is the **VTM match logit** ``vtm_head(pooler(cls))[:, 1]``,
-      the zero-shot rule the authors use for caption multiple choice (spec
-      §7.4), with the pre-training keys (``vtm_head.fc.*``), so a
+      the zero-shot rule the authors use for caption multiple choice, with the pre-training keys (``vtm_head.fc.*``), so a
       pre-training checkpoint loads unchanged. Costs ``B x K`` joint
       forwards; ``class_chunk`` bounds how many run at once.
     - ``score='cosine'``: video-only and text-only first tokens, compared by
@@ -73,8 +72,7 @@ class AllInOneZeroShotClassifier(AllInOneBaseModel):
       ``text_proj`` (the keys of :class:`AllInOneRetrieval`, so a retrieval
       checkpoint provides them).
 
-    The authors wire no zero-shot classification (``zs_classify`` is unused,
-    spec §7.4); this is the protocol of the paper's text: highest score
+    The authors wire no zero-shot classification (``zs_classify`` is unused); this is the protocol of the paper's text: highest score
     wins. ``predict`` writes ``pred_score`` (softmax over classes ``(K,)``)
     and ``pred_label``; ``mmaction.AccMetric`` computes top-k accuracy.
     Training is not supported (zero-shot only).

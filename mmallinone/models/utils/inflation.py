@@ -1,5 +1,5 @@
 """Fitting checkpoint embedding tables to another image size, frame count
-or text length (spec §4.5 #3, #5; §10 #6, #21)."""
+or text length."""
 import math
 from typing import Sequence
 
@@ -60,7 +60,7 @@ def inflate_temporal_embed(temporal_embed: Tensor,
         temporal_embed (Tensor): ``(1, T, C)``.
         num_frames (int): Target ``S``.
         mode (str): ``'pad'``: keep the first ``S`` rows or append zero rows
-            (the authors' ``load_temporal_fix='zeros'``, spec §4.3);
+            (the authors' ``load_temporal_fix='zeros'``);
             ``'interpolate'``: linear interpolation over time.
 
     Returns:
@@ -81,7 +81,7 @@ def inflate_text_pos_embed(weight: Tensor, length: int) -> Tensor:
     """Fit a text position table ``(Lc, C)`` to ``length`` rows.
 
     The ``Lc`` learned rows are copied; extra rows repeat the last learned
-    row (the authors re-initialise the whole table instead, spec §10 #21);
+    row (the authors re-initialise the whole table instead);
     a shorter target keeps the first ``length`` rows.
     """
     return resize_text_pos_embed(weight, length).clone()

@@ -1,5 +1,5 @@
 """Key mapping between the authors' released All-in-One checkpoints, timm /
-mmpretrain ViTs and mmallinone models (spec §4.2, §4.5).
+mmpretrain ViTs and mmallinone models.
 
 The tables below are the single source of truth; ``docs/checkpoints.md``
 renders them. Our task models keep the attribute names ``backbone``,
@@ -84,7 +84,7 @@ class ConversionReport:
 
 def _strip_wrappers(state_dict: dict) -> 'OrderedDict[str, Tensor]':
     """Strip ``module.``; map DINO ``student.`` -> ``transformer.``; drop
-    ``teacher.`` (the co-training loader, spec §4.3)."""
+    ``teacher.`` (the co-training loader)."""
     out = OrderedDict()
     for key, value in state_dict.items():
         if key.startswith('module.'):
@@ -212,7 +212,7 @@ def _check_rank_output_2(out: dict, rank2_rows: Dict[str, Tensor],
     """Note a VCR ``rank_output_2`` that is not ``vtm_head.fc`` row 1.
 
     The authors' ``rank_output_2`` (QA->R) shares the memory of
-    ``rank_output`` and ITM row 1 (spec §2), so in a released VCR checkpoint
+    ``rank_output`` and ITM row 1, so in a released VCR checkpoint
     it equals ``vtm_head.fc`` row 1, which :class:`AllInOneVCR` uses for
     both Q->A and QA->R. A differing one (an edited checkpoint) cannot be
     represented by the tied scorer: it is reported, not used.
@@ -232,7 +232,7 @@ def _check_rank_output_2(out: dict, rank2_rows: Dict[str, Tensor],
 
 def _fold_rank_output(out: dict, rank_rows: Dict[str, Tensor],
                       report: ConversionReport) -> None:
-    """Check ``rank_output`` against ``vtm_head.fc`` row 1 (spec §10 #9)."""
+    """Check ``rank_output`` against ``vtm_head.fc`` row 1."""
     if not rank_rows:
         return
     w_key, b_key = 'vtm_head.fc.weight', 'vtm_head.fc.bias'

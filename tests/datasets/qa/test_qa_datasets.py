@@ -159,7 +159,7 @@ def test_tvqa_window_show_dirs_and_subtitles():
 
 
 def test_tvqa_rgb_frames():
-    """RawFrameDecode yields RGB (the authors read BGR, spec #16)."""
+    """RawFrameDecode yields RGB (the authors read BGR)."""
     import mmcv
     root = osp.join(DATA, 'tvqa')
     frame = osp.join(root, 'frames_hq', 'bbt_frames',

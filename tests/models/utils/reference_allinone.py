@@ -1,4 +1,4 @@
-"""An independent re-statement of the All-in-One forward (spec §1) that reads
+"""An independent re-statement of the All-in-One forward that reads
 a *released-layout* state dict (``transformer.*``, ``itm_score.*``, ...)
 directly, with plain tensor operations. Used only by the parity tests; it
 shares no code with ``mmallinone.models``.
@@ -12,7 +12,7 @@ from torch import Tensor
 
 
 class ReferenceAllInOne:
-    """Spec §1 forward on a released state dict ``sd`` (eval mode).
+    """The All-in-One forward on a released state dict ``sd`` (eval mode).
 
     Args:
         sd (dict): Released-layout tensors.
@@ -20,7 +20,7 @@ class ReferenceAllInOne:
         ttr (str): ``'block'`` (v=0), ``'random'``, ``'varying'``,
             ``'channel_shift'`` or ``'none'``.
         n_div (int): Defaults to 8.
-        shuffle (bool): Authors' per-frame patch permutation (§1.4): one
+        shuffle (bool): Authors' per-frame patch permutation: one
             ``torch.multinomial(ones(P), P)`` per frame, b-major/t-minor.
         patch_size (int): Defaults to 16.
         drop (float): Train-mode dropout of the authors' ViT (embeddings,
@@ -78,7 +78,7 @@ class ReferenceAllInOne:
         return x + self.w('token_type_embeddings.weight')[0]
 
     def visual_embed(self, imgs: Tensor) -> Tensor:
-        """(B, T, 3, H, W) -> (B*T, Lv, D) following spec §1.4."""
+        """(B, T, 3, H, W) -> (B*T, Lv, D) (the authors' patch layout)."""
         b, t = imgs.shape[:2]
         frames = imgs.reshape(b * t, *imgs.shape[2:])
         conv = F.conv2d(frames, self.w('transformer.patch_embed.proj.weight'),
@@ -137,7 +137,7 @@ class ReferenceAllInOne:
 
     # ---------------------------------------------------------------- TTR
     def roll(self, vis: Tensor, t: int, layer: int) -> Tensor:
-        """Spec §1.7 on the visual part ``(B*T, Lv, D)``."""
+        """Temporal token rolling on the visual part ``(B*T, Lv, D)``."""
         bt, lv, d = vis.shape
         x = vis.reshape(bt // t, t, lv, d)
         prev = torch.cat([x[:, -1:], x[:, :-1]], 1)  # frame t-1 (cyclic)
@@ -167,7 +167,7 @@ class ReferenceAllInOne:
 
     # ------------------------------------------------------------ forward
     def joint(self, imgs: Tensor, ids: Tensor, mask: Tensor) -> dict:
-        """Spec §1.5-§1.8."""
+        """Joint sequence: text, per-frame patches, blocks."""
         b, t = imgs.shape[:2]
         text = self.text_embed(ids).repeat_interleave(t, 0)
         vis = self.visual_embed(imgs)
@@ -186,7 +186,7 @@ class ReferenceAllInOne:
                                cls=x[:, 0]))
 
     def text_only(self, ids: Tensor, mask: Tensor) -> dict:
-        """Spec §1.9 (the T identical copies of eval mode taken once)."""
+        """Text-only path (the T identical copies of eval mode taken once)."""
         x = self.text_embed(ids)
         for i in range(self.depth):
             x = self.block(x, i, mask.bool())
@@ -194,7 +194,7 @@ class ReferenceAllInOne:
         return self.heads(dict(text_feats=x, cls=x[:, 0]))
 
     def video_only(self, imgs: Tensor) -> dict:
-        """Spec §1.9: per-frame ViT (no TTR), final norm, frame mean."""
+        """Video-only path: per-frame ViT (no TTR), final norm, frame mean."""
         b, t = imgs.shape[:2]
         x = self.visual_embed(imgs)
         for i in range(self.depth):
@@ -203,7 +203,7 @@ class ReferenceAllInOne:
         return self.heads(dict(video_feats=x, cls=x[:, 0]))
 
     def heads(self, out: dict) -> dict:
-        """Pooler (tanh dense on token 0), ITM logits, MLM logits (§2)."""
+        """Pooler (tanh dense on token 0), ITM logits, MLM logits."""
         pooled = torch.tanh(self.linear(out['cls'], 'pooler.dense'))
         out['pooled'] = pooled
         if 'itm_score.fc.weight' in self.sd:

@@ -1,4 +1,4 @@
-"""Random state dicts in the authors' released layout (spec §4.2)."""
+"""Random state dicts in the authors' released layout."""
 from collections import OrderedDict
 from typing import Dict, Optional
 

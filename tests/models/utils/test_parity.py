@@ -1,6 +1,5 @@
 """Parity: a released-layout state dict, converted and loaded, gives the
-outputs of an independent re-statement of the spec's forward (spec §1, §4.5,
-issue 6)."""
+outputs of an independent re-statement of the spec's forward (issue 6)."""
 import pytest
 import torch
 
@@ -65,7 +64,7 @@ def assert_close(ours, ref, keys):
 
 # 'block' is the authors' v=0 (their checkpoints); 'random', 'varying' and
 # 'channel_shift' are compared with the spec's description of OUR intended
-# behaviour (the authors' v=1/v=2/v=3 differ on purpose, spec §10 #4).
+# behaviour (the authors' v=1/v=2/v=3 differ on purpose).
 @pytest.mark.parametrize('strategy',
                          ['block', 'random', 'varying', 'channel_shift'])
 @pytest.mark.parametrize('patch_order', ['raster', 'reference_shuffle'])
@@ -144,7 +143,7 @@ def test_train_mode_video_parity_with_dropout():
 
 
 def test_parity_without_temporal_embed():
-    """Releases from Mar-May 2022 lack temporal_embed (spec §4.4)."""
+    """Releases from Mar-May 2022 lack temporal_embed."""
     release = release_state_dict(DIMS, DEPTH, VOCAB, LT, (IMG // 16)**2,
                                  num_frames=None)
     model = load_release(build_model(), release)
@@ -161,7 +160,7 @@ def test_parity_without_temporal_embed():
 @pytest.mark.parametrize('patch_order', ['raster', 'reference_shuffle'])
 def test_distilled_small_parity(patch_order):
     """DIST token at visual index 1 with pos row 1 and no temporal embed;
-    TTR rolls it like a patch slot, as the authors (spec §1.10)."""
+    TTR rolls it like a patch slot, as the authors."""
     release = release_state_dict(DIMS, DEPTH, VOCAB, LT, (IMG // 16)**2, T,
                                  dist_token=True)
     model = load_release(
