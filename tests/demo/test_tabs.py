@@ -99,3 +99,6 @@ def test_caption_tab_shows_only_with_a_captioning_model(tmp_path):
     assert details.startswith('greedy search, ')
     with pytest.raises(DemoError, match='not found'):
         tabs[-1].caption('nope.mp4', 'beam', 2)
+    # the page builds with all four tabs
+    from mmallinone.demo.app import build_demo
+    assert build_demo(ctx) is not None

@@ -40,6 +40,32 @@ class BaseTab:
         """Create the components and events (inside ``gr.Tab``)."""
         raise NotImplementedError
 
+    def video_picker(self, elem_id: str):
+        """A dropdown of the folder's videos and a preview player that
+        follows it (inside an open ``gr.Column``).
+
+        Returns:
+            gr.Dropdown: The dropdown (its value is the chosen file name).
+        """
+        import gradio as gr
+
+        from ..context import DemoError
+        ctx = self.ctx
+        names = [n.split('/')[-1] for n in ctx.videos()]
+        video = gr.Dropdown(names, value=names[0] if names else None,
+                            label='Video', elem_id=elem_id)
+        preview = gr.Video(value=ctx.video_path(names[0]) if names else None,
+                           interactive=False, label='Preview')
+
+        def show(name):
+            try:
+                return ctx.video_path(name)
+            except DemoError:
+                return None
+
+        video.change(show, video, preview)
+        return video
+
 
 def ordered_tabs(ctx) -> List[BaseTab]:
     """Instances of the visible registered tabs, by ``order``."""

@@ -45,15 +45,9 @@ class CaptionTab(BaseTab):
 
     def build(self) -> None:
         import gradio as gr
-        ctx = self.ctx
-        names = [n.split('/')[-1] for n in ctx.videos()]
         with gr.Row():
             with gr.Column():
-                video = gr.Dropdown(names, value=names[0] if names else None,
-                                    label='Video', elem_id='caption-video')
-                preview = gr.Video(value=ctx.video_path(names[0])
-                                   if names else None, interactive=False,
-                                   label='Preview')
+                video = self.video_picker('caption-video')
             with gr.Column():
                 strategy = gr.Radio(['beam', 'greedy'], value='beam',
                                     label='Decoding',
@@ -64,16 +58,9 @@ class CaptionTab(BaseTab):
                 caption = gr.Markdown(elem_id='caption-text')
                 details = gr.Markdown(elem_id='caption-details')
 
-        def show(name):
-            try:
-                return ctx.video_path(name)
-            except DemoError:
-                return None
-
         def run(name, s, b):
             return self.caption(name, s, b)
 
         run = guarded(run)
         run.num_outputs = 2
-        video.change(show, video, preview)
         button.click(run, [video, strategy, beam], [caption, details])

@@ -60,15 +60,9 @@ class QATab(BaseTab):
 
     def build(self) -> None:
         import gradio as gr
-        ctx = self.ctx
-        names = [n.split('/')[-1] for n in ctx.videos()]
         with gr.Row():
             with gr.Column():
-                video = gr.Dropdown(names, value=names[0] if names else None,
-                                    label='Video', elem_id='qa-video')
-                preview = gr.Video(value=ctx.video_path(names[0])
-                                   if names else None, interactive=False,
-                                   label='Preview')
+                video = self.video_picker('qa-video')
             with gr.Column():
                 question = gr.Textbox(label='Question', elem_id='qa-question',
                                       placeholder='what are they doing?')
@@ -80,17 +74,10 @@ class QATab(BaseTab):
                 answer = gr.Markdown(elem_id='qa-answer')
                 scores = gr.Label(label='Probabilities', elem_id='qa-scores')
 
-        def show(name):
-            try:
-                return ctx.video_path(name)
-            except DemoError:
-                return None
-
         def run(name, q, c):
             return self.answer(name, q, c)
 
         run = guarded(run)
         run.num_outputs = 2
-        video.change(show, video, preview)
         button.click(run, [video, question, candidates], [answer, scores])
         question.submit(run, [video, question, candidates], [answer, scores])
