@@ -58,15 +58,17 @@ def _literal(node: ast.AST) -> Any:
 def parse_option_value(value: str) -> Any:
     """Parse one ``--cfg-options`` value.
 
-    Values with ``dict(`` or ``{`` are Python literals (``dict(...)`` with
-    keyword arguments allowed; strings must be quoted); all others are
-    parsed by MMEngine's ``DictAction`` as before (``4``, ``1e-3``,
-    ``True``, ``abc``, ``[a,b]``, ``(1,2)``).
+    Values with ``dict(``, and brackets or braces that hold a ``{``
+    (``{...}``, ``[{...}]``), are Python literals (``dict(...)`` with keyword arguments allowed; strings must be
+    quoted); all others are parsed by MMEngine's ``DictAction`` as before
+    (``4``, ``1e-3``, ``True``, ``abc``, ``[a,b]``, ``(1,2)``), so a brace
+    inside a string (``http://host/{00000..00009}.tar``) stays a string.
 
     Raises:
         ValueError: If the value cannot be parsed.
     """
-    if 'dict(' in value or '{' in value:
+    literal = value.lstrip()[:1] in ('[', '(', '{') and '{' in value
+    if 'dict(' in value or literal:
         try:
             tree = ast.parse(value, mode='eval')
         except SyntaxError as error:

@@ -41,6 +41,9 @@ def test_wrong_type_names_the_key():
     assert cfg.train_cfg.max_iters == 8 and cfg.flag is False
     assert cfg.pipeline[0].size == 3 and cfg.new_key == 'abc'
     assert cfg.lst == ['a', 'b'] and cfg.tup == (1, 2)
+    # a brace inside a plain value (a shard URL's brace list) is a string
+    url = 'http://127.0.0.1:8000/{00000..00004}.tar'
+    assert merge_cfg_options(_cfg(), _parse(f'shards={url}')).shards == url
 
 
 def test_list_of_dicts():
