@@ -132,7 +132,7 @@ def main() -> None:
         cfg = setup_runtime(cfg, args.launcher)
 
     # FlexibleRunner for `strategy` configs, else Runner / runner_type
-    runner = build_runner(cfg)
+    runner = build_runner(cfg, loaders=('test_dataloader', ))
     runner.test()
 
 

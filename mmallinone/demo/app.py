@@ -35,6 +35,24 @@ def build_demo(ctx: DemoContext):
     return demo
 
 
+def _reopen_log_files() -> None:
+    """Reopen the log files that starting the web server closed.
+
+    Gradio's server (uvicorn) configures logging with
+    ``logging.config.dictConfig``, which closes every existing handler, so
+    MMEngine's ``FileHandler`` of the process's runs is left with no stream
+    (MMEngine writes to ``handler.stream`` directly). Reopen them in append
+    mode, so a process that serves the demo can still build and log models.
+    """
+    import logging
+    for ref in list(logging._handlerList):  # weak references
+        handler = ref()
+        if isinstance(handler, logging.FileHandler) and \
+                handler.stream is None:
+            handler.mode = 'a'
+            handler.stream = handler._open()
+
+
 def launch(ctx: DemoContext,
            host: str = '127.0.0.1',
            port: Optional[int] = None,
@@ -63,6 +81,7 @@ def launch(ctx: DemoContext,
     demo.launch(server_name=host, server_port=port, share=share,
                 allowed_paths=sorted(allowed), prevent_thread_lock=True,
                 quiet=True, show_error=False)
+    _reopen_log_files()
     print(f'MMAllInOne demo running on {demo.local_url}', flush=True)
     if share and getattr(demo, 'share_url', None):
         print(f'public link: {demo.share_url}', flush=True)

@@ -20,7 +20,7 @@ import os
 import os.path as osp
 import re
 import zipfile
-from typing import List, Optional, Union
+from typing import List, Optional, Sequence, Union
 
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
@@ -115,12 +115,14 @@ def setup_flexible_runtime(cfg: Config, launcher: str = 'none') -> Config:
 
 
 def set_default_optim_constructor(cfg: Config) -> Config:
-    """``optim_wrapper.constructor = 'SummaryOptimWrapperConstructor'``
-    unless the config names one (see :func:`build_runner`)."""
+    """Set ``optim_wrapper.constructor`` to
+    ``'mmallinone.SummaryOptimWrapperConstructor'`` unless the config names
+    one (see :func:`build_runner`). The scope prefix finds it from configs
+    whose default scope is another toolbox's (mmaction2 recognizers)."""
     optim_wrapper = cfg.get('optim_wrapper')
     if isinstance(optim_wrapper, dict) and 'optimizer' in optim_wrapper:
         optim_wrapper.setdefault('constructor',
-                                 'SummaryOptimWrapperConstructor')
+                                 'mmallinone.SummaryOptimWrapperConstructor')
     return cfg
 
 
@@ -252,7 +254,10 @@ def _backbone_setting(backbone: dict, name: str):
     return param.default
 
 
-def check_model_data_agreement(cfg: Config) -> None:
+def check_model_data_agreement(
+        cfg: Config,
+        loaders: Sequence[str] = ('train_dataloader', 'val_dataloader',
+                                  'test_dataloader')) -> None:
     """The model and the data pipelines agree (checked before building).
 
     - every ``UniformSample`` of a dataloader samples
@@ -261,6 +266,11 @@ def check_model_data_agreement(cfg: Config) -> None:
     - no tokenizer's ``max_length`` exceeds the backbone's text position
       table (``max_text_len``), which would fail only when the first long
       caption arrives.
+
+    Args:
+        cfg (Config): The full config.
+        loaders (Sequence[str]): The dataloaders to check: those the run
+            uses (``tools/test.py`` checks only ``test_dataloader``).
 
     Raises:
         ValueError: Naming the pipeline transform and both values.
@@ -272,7 +282,7 @@ def check_model_data_agreement(cfg: Config) -> None:
     num_frames = _backbone_setting(backbone, 'num_frames')
     max_text_len = _backbone_setting(backbone, 'max_text_len')
     problems = []
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+    for key in loaders:
         for where, t in _transforms(cfg.get(key), key):
             kind = t['type'].split('.')[-1]
             clip_len = t.get('clip_len')
@@ -298,11 +308,16 @@ def check_model_data_agreement(cfg: Config) -> None:
                          '\n  '.join(problems))
 
 
-def build_runner(cfg: Config) -> Union[Runner, object]:
+def build_runner(
+    cfg: Config,
+    loaders: Sequence[str] = ('train_dataloader', 'val_dataloader',
+                              'test_dataloader')
+) -> Union[Runner, object]:
     """``FlexibleRunner`` for ``strategy`` configs, else ``Runner``.
 
     The model and the data pipelines are checked first
-    (:func:`check_model_data_agreement`). ``--resume`` without a path resumes from the newest intact checkpoint
+    (:func:`check_model_data_agreement`). ``--resume`` without a path
+    resumes from the newest intact checkpoint
     (:func:`resolve_auto_resume`). An ``optim_wrapper`` without a
     ``constructor`` gets
     ``SummaryOptimWrapperConstructor`` (MMEngine's default constructor that
@@ -311,12 +326,13 @@ def build_runner(cfg: Config) -> Union[Runner, object]:
 
     Args:
         cfg (Config): The full config (after the runtime set-up).
+        loaders (Sequence[str]): Dataloaders checked against the model.
 
     Returns:
         Runner | FlexibleRunner: The runner.
     """
     set_default_optim_constructor(cfg)
-    check_model_data_agreement(cfg)
+    check_model_data_agreement(cfg, loaders)
     resume_warnings = resolve_auto_resume(cfg)
     if uses_flexible_runner(cfg):
         from mmengine.runner import FlexibleRunner

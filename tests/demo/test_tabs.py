@@ -102,3 +102,19 @@ def test_caption_tab_shows_only_with_a_captioning_model(tmp_path):
     # the page builds with all four tabs
     from mmallinone.demo.app import build_demo
     assert build_demo(ctx) is not None
+
+
+def test_closed_log_files_are_reopened(tmp_path):
+    """Gradio's server closes every logging handler when it starts; MMEngine
+    then writes to a FileHandler whose stream is None."""
+    import logging
+
+    from mmallinone.demo.app import _reopen_log_files
+    handler = logging.FileHandler(str(tmp_path / 'run.log'))
+    handler.stream.write('before\n')
+    handler.close()  # what logging.config.dictConfig does to every handler
+    assert handler.stream is None
+    _reopen_log_files()
+    handler.stream.write('after\n')  # as MMEngine's _dump_init_info
+    handler.close()
+    assert (tmp_path / 'run.log').read_text() == 'before\nafter\n'

@@ -81,4 +81,5 @@ def test_a_named_constructor_is_kept():
     assert cfg.optim_wrapper.constructor == 'DefaultOptimWrapperConstructor'
     cfg = Config(dict(optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1))))
     set_default_optim_constructor(cfg)
-    assert cfg.optim_wrapper.constructor == 'SummaryOptimWrapperConstructor'
+    assert cfg.optim_wrapper.constructor == \
+        'mmallinone.SummaryOptimWrapperConstructor'

@@ -43,7 +43,9 @@ def test_caption_demo_train_then_test_prints_every_metric(tmp_path):
                'default_hooks.logger.interval=1',
                'train_dataloader.dataset.pipeline.1.clip_len=2',
                'train_dataloader.dataset.pipeline.3.scale=(-1,40)',
-               'train_dataloader.dataset.pipeline.4.size=32')
+               'train_dataloader.dataset.pipeline.4.size=32',
+               # every loader agrees with the model (checked at build time)
+               *_test_data('val_dataloader'), *_test_data('test_dataloader'))
     assert re.search(r'Iter\(train\) \[2/2\].*loss_caption: [\d.]+', out)
     ckpt = osp.join(work, 'iter_2.pth')
     assert osp.isfile(ckpt)

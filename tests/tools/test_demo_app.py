@@ -68,6 +68,8 @@ def test_app_in_headless_chromium(tmp_path):
     vqa = tiny_config('vqa_ti_demo.py', str(tmp_path))
     pre = tiny_config('pretrain_ti_demo.py', str(tmp_path))
     port = _free_port()
+    import logging
+    log_file = logging.FileHandler(str(tmp_path / 'process.log'))
     demo = app.main([
         cfg, ckpt, '--videos', str(folder), '--model', vqa,
         tiny_checkpoint(vqa, str(tmp_path)), '--model', pre,
@@ -76,6 +78,10 @@ def test_app_in_headless_chromium(tmp_path):
     ], block=False)
     url = f'http://127.0.0.1:{port}/'
     assert demo.local_url == url
+    # starting the server (uvicorn's dictConfig) closes every log handler;
+    # the app reopens MMEngine's log files so this process can still log
+    assert log_file.stream is not None
+    log_file.close()
     try:
         with sync_api.sync_playwright() as p:
             browser = _browser(p)

@@ -62,7 +62,9 @@ def _check_mc_predictions(out: str, dump: str) -> None:
 
 def _train_then_test(config, work_dir, crop_keys):
     cfg = osp.join(REPO, 'configs', 'allinone', config)
-    train_opts = SMALL + _small_data(['train_dataloader', 'val_dataloader'])
+    # the test loader too: the runner checks every loader against the model
+    train_opts = SMALL + _small_data(
+        ['train_dataloader', 'val_dataloader', 'test_dataloader'])
     train_opts += [
         'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
         'default_hooks.checkpoint.interval=2',
