@@ -4,84 +4,32 @@
 # per video; videos data/msrvtt/videos/all/video<N>.mp4.
 # Training: one sample per (video, caption); val / test: one per video with
 # all references (gt_captions) for CaptionMetric.
+_base_ = ['./caption_common.py']
+
 dataset_type = 'MSRVTTCaptionDataset'
 data_root = 'data/msrvtt'
 video_prefix = 'videos/all'
 train_ann = 'annotations/train_val_videodatainfo.json'
 test_ann = 'annotations/test_videodatainfo.json'
 
-num_frames = 3
-img_size = 224
-max_text_len = 40
-batch_size = 32
-test_batch_size = 16
-num_workers = 4
-tokenizer = dict(type='BertWordPieceTokenizer')
-meta_keys = ('text', 'video_id', 'eval_id', 'gt_captions', 'filename',
-             'sample_idx', 'frame_inds', 'clip_window')
-
-train_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='RestrictToClipWindow'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=False),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
-test_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='RestrictToClipWindow'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
-
 train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file=train_ann,
         split='train',
-        data_prefix=dict(video=video_prefix),
-        pipeline=train_pipeline))
+        data_prefix=dict(video=video_prefix)))
 val_dataloader = dict(
-    batch_size=test_batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file=train_ann,
         split='validate',
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True))
+        data_prefix=dict(video=video_prefix)))
 test_dataloader = dict(
-    batch_size=test_batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file=test_ann,
         split='test',
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True))
-val_evaluator = dict(type='CaptionMetric')
-test_evaluator = val_evaluator
+        data_prefix=dict(video=video_prefix)))

@@ -3,87 +3,35 @@
 # clip numbering data/msvd/annotations/youtube_mapping.txt and the clips
 # data/msvd/YouTubeClips/<clip>.avi. Standard split 1200 / 100 / 670 clips
 # (vid1-1200 / vid1201-1300 / vid1301-1970).
+_base_ = ['./caption_common.py']
+
 dataset_type = 'MSVDCaptionDataset'
 data_root = 'data/msvd'
 video_prefix = 'YouTubeClips'
 ann_file = 'annotations/AllVideoDescriptions.txt'
 mapping_file = 'annotations/youtube_mapping.txt'
 
-num_frames = 3
-img_size = 224
-max_text_len = 40
-batch_size = 32
-test_batch_size = 16
-num_workers = 4
-tokenizer = dict(type='BertWordPieceTokenizer')
-meta_keys = ('text', 'video_id', 'eval_id', 'gt_captions', 'filename',
-             'sample_idx', 'frame_inds', 'clip_window')
-
-train_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='RestrictToClipWindow'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=False),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
-test_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='RestrictToClipWindow'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
-
 train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file=ann_file,
         mapping_file=mapping_file,
         split='train',
-        data_prefix=dict(video=video_prefix),
-        pipeline=train_pipeline))
+        data_prefix=dict(video=video_prefix)))
 val_dataloader = dict(
-    batch_size=test_batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file=ann_file,
         mapping_file=mapping_file,
         split='val',
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True))
+        data_prefix=dict(video=video_prefix)))
 test_dataloader = dict(
-    batch_size=test_batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file=ann_file,
         mapping_file=mapping_file,
         split='test',
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True))
-val_evaluator = dict(type='CaptionMetric')
-test_evaluator = val_evaluator
+        data_prefix=dict(video=video_prefix)))
