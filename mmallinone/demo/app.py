@@ -39,18 +39,27 @@ def _reopen_log_files() -> None:
     """Reopen the log files that starting the web server closed.
 
     Gradio's server (uvicorn) configures logging with
-    ``logging.config.dictConfig``, which closes every existing handler, so
-    MMEngine's ``FileHandler`` of the process's runs is left with no stream
-    (MMEngine writes to ``handler.stream`` directly). Reopen them in append
-    mode, so a process that serves the demo can still build and log models.
+    ``logging.config.dictConfig``, which closes every existing handler (and
+    forgets them), so MMEngine's ``FileHandler`` of the process's runs is
+    left with no stream (MMEngine writes to ``handler.stream`` directly).
+    Reopen the file handlers of MMEngine's loggers and of the standard
+    loggers in append mode, so a process that serves the demo can still
+    build and log models.
     """
     import logging
-    for ref in list(logging._handlerList):  # weak references
-        handler = ref()
-        if isinstance(handler, logging.FileHandler) and \
-                handler.stream is None:
-            handler.mode = 'a'
-            handler.stream = handler._open()
+
+    from mmengine.logging import MMLogger
+    loggers = list(MMLogger._instance_dict.values())
+    loggers += [logging.getLogger()] + [
+        lg for lg in logging.Logger.manager.loggerDict.values()
+        if isinstance(lg, logging.Logger)
+    ]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.FileHandler) and \
+                    handler.stream is None:
+                handler.mode = 'a'
+                handler.stream = handler._open()
 
 
 def launch(ctx: DemoContext,

@@ -105,16 +105,22 @@ def test_caption_tab_shows_only_with_a_captioning_model(tmp_path):
 
 
 def test_closed_log_files_are_reopened(tmp_path):
-    """Gradio's server closes every logging handler when it starts; MMEngine
-    then writes to a FileHandler whose stream is None."""
+    """Gradio's server configures logging with dictConfig, which closes and
+    forgets every handler; MMEngine then writes to a FileHandler whose
+    stream is None."""
     import logging
 
+    from mmengine.logging import MMLogger
+
     from mmallinone.demo.app import _reopen_log_files
-    handler = logging.FileHandler(str(tmp_path / 'run.log'))
+    logger = MMLogger.get_instance('reopen_test',
+                                   log_file=str(tmp_path / 'run.log'))
+    handler = [h for h in logger.handlers
+               if isinstance(h, logging.FileHandler)][0]
     handler.stream.write('before\n')
-    handler.close()  # what logging.config.dictConfig does to every handler
+    handler.close()  # what uvicorn's dictConfig does to every handler
     assert handler.stream is None
     _reopen_log_files()
     handler.stream.write('after\n')  # as MMEngine's _dump_init_info
-    handler.close()
-    assert (tmp_path / 'run.log').read_text() == 'before\nafter\n'
+    handler.flush()
+    assert (tmp_path / 'run.log').read_text().endswith('before\nafter\n')

@@ -69,7 +69,11 @@ def test_app_in_headless_chromium(tmp_path):
     pre = tiny_config('pretrain_ti_demo.py', str(tmp_path))
     port = _free_port()
     import logging
-    log_file = logging.FileHandler(str(tmp_path / 'process.log'))
+
+    from mmengine.logging import MMLogger
+    log_file = [h for h in MMLogger.get_instance(
+        'demo_app_test', log_file=str(tmp_path / 'process.log')).handlers
+        if isinstance(h, logging.FileHandler)][0]
     demo = app.main([
         cfg, ckpt, '--videos', str(folder), '--model', vqa,
         tiny_checkpoint(vqa, str(tmp_path)), '--model', pre,
@@ -81,7 +85,6 @@ def test_app_in_headless_chromium(tmp_path):
     # starting the server (uvicorn's dictConfig) closes every log handler;
     # the app reopens MMEngine's log files so this process can still log
     assert log_file.stream is not None
-    log_file.close()
     try:
         with sync_api.sync_playwright() as p:
             browser = _browser(p)
