@@ -1,8 +1,5 @@
 """Retrieval transforms: tokenise all captions of a video, pack them."""
-from typing import Sequence
-
-import numpy as np
-import torch
+from typing import Optional, Sequence
 
 from mmallinone.registry import TRANSFORMS
 from ..transforms.formatting import PackVideoTextInputs
@@ -55,11 +52,12 @@ class TokenizeCaptions(TokenizeCandidates):
 
 @TRANSFORMS.register_module()
 class PackRetrievalInputs(PackVideoTextInputs):
-    """:class:`PackVideoTextInputs` plus ``caption_ids`` and ``num_clips``.
+    """:class:`PackVideoTextInputs` with test views as their own axis.
 
-    ``caption_ids`` (K int64 arrays) becomes a list field of K LongTensors;
-    ``num_clips`` (test views, set by ``mmaction.UniformSample``) and
-    ``captions`` go into the metainfo.
+    The frames are packed as ``(V, S, 3, H, W)`` with V = ``num_clips``
+    (test views of ``mmaction.UniformSample``); ``caption_ids`` (all
+    captions of a test video) goes into ``inputs`` like every text field;
+    ``captions`` and ``num_clips`` go into the metainfo.
     """
 
     def __init__(self,
@@ -67,15 +65,9 @@ class PackRetrievalInputs(PackVideoTextInputs):
                                              'filename', 'sample_idx',
                                              'frame_inds', 'img_shape',
                                              'num_clips'),
-                 algorithm_keys: Sequence[str] = ()) -> None:
-        super().__init__(meta_keys=meta_keys, algorithm_keys=algorithm_keys)
-
-    def transform(self, results: dict) -> dict:
-        """Pack ``results`` (see :class:`PackVideoTextInputs`)."""
-        packed = super().transform(results)
-        if 'caption_ids' in results:
-            packed['data_samples'].set_field([
-                torch.as_tensor(np.asarray(ids), dtype=torch.long)
-                for ids in results['caption_ids']
-            ], 'caption_ids')
-        return packed
+                 algorithm_keys: Sequence[str] = (),
+                 views_key: Optional[str] = 'num_clips') -> None:
+        super().__init__(
+            meta_keys=meta_keys,
+            algorithm_keys=algorithm_keys,
+            views_key=views_key)

@@ -1,14 +1,12 @@
 """Formatting: pack a video-text sample for the model."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform, to_tensor
 
 from mmallinone.registry import TRANSFORMS
-
-#: Text fields packed into the data sample as LongTensors when present.
-TEXT_FIELDS = ('input_ids', 'mlm_input_ids', 'mlm_labels')
+from mmallinone.structures import TEXT_FIELDS, pack_token_ids
 
 
 def frames_to_tensor(imgs) -> torch.Tensor:
@@ -34,22 +32,25 @@ def frames_to_tensor(imgs) -> torch.Tensor:
 
 @TRANSFORMS.register_module()
 class PackVideoTextInputs(BaseTransform):
-    """Pack frames and token ids into ``inputs`` and an ``ActionDataSample``.
+    """Pack every model input into ``inputs``, labels and metainfo into an
+    ``ActionDataSample``.
 
     Output::
 
-        {'inputs': {'imgs': uint8 Tensor (S, 3, H, W)},
+        {'inputs': {'imgs': uint8 Tensor (S, 3, H, W) or (V, S, 3, H, W),
+                    <every text field of the batch contract present>},
          'data_samples': ActionDataSample}
 
-    The data sample gets the fields ``input_ids`` (L, ), ``mlm_input_ids``
-    (L, ), ``mlm_labels`` (L, ) as LongTensors and ``candidate_ids`` as a
-    list of K LongTensors (those present in ``results``), ``label`` as the
-    ``gt_label``, the ``algorithm_keys`` as tensors, and the ``meta_keys``
-    present in ``results`` as metainfo.
+    Text fields are those of
+    :data:`mmallinone.structures.TEXT_FIELDS` found in ``results``: a single
+    text becomes a LongTensor ``(L,)``, a list of K texts one LongTensor
+    ``(K, L_max)`` (see :func:`~mmallinone.structures.pack_token_ids`). The
+    data sample gets ``label`` as ``gt_label``, the ``algorithm_keys`` as
+    tensors and the ``meta_keys`` present in ``results`` as metainfo.
 
     Required keys:
 
-        - imgs (list[np.ndarray]): S uint8 RGB frames (H, W, 3), as produced
+        - imgs (list[np.ndarray]): uint8 RGB frames (H, W, 3), as produced
           by ``mmaction.DecordDecode`` / ``Resize`` / crops / ``Flip``.
 
     Args:
@@ -59,15 +60,33 @@ class PackVideoTextInputs(BaseTransform):
         algorithm_keys (Sequence[str]): Extra keys set as data fields
             (converted with ``mmcv.transforms.to_tensor``), e.g. ``'label'``.
             Defaults to ().
+        views_key (str, optional): Key of ``results`` holding the number of
+            test views V (e.g. ``'num_clips'`` of ``mmaction.UniformSample``,
+            whose V clips of S frames come one after another): the frames
+            are packed as ``(V, S, 3, H, W)``. None (default) packs
+            ``(S, 3, H, W)``.
     """
 
     def __init__(self,
                  meta_keys: Sequence[str] = ('text', 'video_id', 'filename',
                                              'sample_idx', 'frame_inds',
                                              'img_shape', 'clip_window'),
-                 algorithm_keys: Sequence[str] = ()) -> None:
+                 algorithm_keys: Sequence[str] = (),
+                 views_key: Optional[str] = None) -> None:
         self.meta_keys = tuple(meta_keys)
         self.algorithm_keys = tuple(algorithm_keys)
+        self.views_key = views_key
+
+    def pack_frames(self, results: dict) -> torch.Tensor:
+        """``(S, 3, H, W)``, or ``(V, S, 3, H, W)`` with ``views_key``."""
+        frames = frames_to_tensor(results['imgs'])
+        if self.views_key is None:
+            return frames
+        views = int(results.get(self.views_key, 1) or 1)
+        if frames.shape[0] % views:
+            raise ValueError(f'{frames.shape[0]} frames do not split into '
+                             f'{views} views ({self.views_key!r})')
+        return frames.view(views, -1, *frames.shape[1:])
 
     def transform(self, results: dict) -> dict:
         """Pack ``results``.
@@ -76,24 +95,18 @@ class PackVideoTextInputs(BaseTransform):
             results (dict): The result dict.
 
         Returns:
-            dict: ``{'inputs': {'imgs': Tensor}, 'data_samples': sample}``.
+            dict: ``{'inputs': dict, 'data_samples': ActionDataSample}``.
         """
         from mmaction.structures import ActionDataSample
 
         if 'imgs' not in results:
-            raise KeyError('PackVideoTextInputs: results has no "imgs"')
-        inputs = dict(imgs=frames_to_tensor(results['imgs']))
-        sample = ActionDataSample()
-        for key in TEXT_FIELDS:
+            raise KeyError(f'{self.__class__.__name__}: results has no '
+                           '"imgs"')
+        inputs = dict(imgs=self.pack_frames(results))
+        for key, field in TEXT_FIELDS.items():
             if key in results:
-                sample.set_field(
-                    torch.as_tensor(np.asarray(results[key]),
-                                    dtype=torch.long), key)
-        if 'candidate_ids' in results:  # K multiple-choice texts
-            sample.set_field([
-                torch.as_tensor(np.asarray(ids), dtype=torch.long)
-                for ids in results['candidate_ids']
-            ], 'candidate_ids')
+                inputs[key] = pack_token_ids(results[key], field)
+        sample = ActionDataSample()
         if 'label' in results:
             sample.set_gt_label(results['label'])
         for key in self.algorithm_keys:
@@ -106,4 +119,5 @@ class PackVideoTextInputs(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(meta_keys={self.meta_keys}, '
-                f'algorithm_keys={self.algorithm_keys})')
+                f'algorithm_keys={self.algorithm_keys}, '
+                f'views_key={self.views_key!r})')

@@ -296,10 +296,10 @@ class VCRMarkEntities(BaseTransform):
 class PackVCRInputs(PackVideoTextInputs):
     """:class:`PackVideoTextInputs` plus VCR's QA->R candidates and label.
 
-    Adds to the data sample ``rationale_ids`` (list of K LongTensors, from
-    ``TokenizeCandidates(output_key='rationale_ids')``) and
-    ``rationale_label`` (LongTensor (1, )); ``gt_label`` is the answer
-    label (``label``).
+    Checks that both candidate lists are there (``candidate_ids`` and
+    ``rationale_ids``, from the two ``TokenizeCandidates`` steps; both go
+    into ``inputs``) and adds ``rationale_label`` (LongTensor (1, )) to the
+    data sample; ``gt_label`` is the answer label (``label``).
 
     Args:
         meta_keys (Sequence[str]): As :class:`PackVideoTextInputs`.
@@ -326,12 +326,7 @@ class PackVCRInputs(PackVideoTextInputs):
                 raise KeyError(f'PackVCRInputs: results has no {key!r}; '
                                'add the two TokenizeCandidates steps')
         packed = super().transform(results)
-        sample = packed['data_samples']
-        sample.set_field([
-            torch.as_tensor(np.asarray(ids), dtype=torch.long)
-            for ids in results['rationale_ids']
-        ], 'rationale_ids')
-        sample.set_field(
+        packed['data_samples'].set_field(
             torch.tensor([int(results.get('rationale_label', -1))],
                          dtype=torch.long), 'rationale_label')
         return packed

@@ -6,6 +6,7 @@ import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
+from mmallinone.models.utils.retrieval_scoring import similarity_matrix
 from mmallinone.registry import METRICS
 
 __all__ = [
@@ -58,27 +59,6 @@ def resolve_ties(ties: TiesType) -> Tuple[str, str, bool]:
                 f'ties ({direction}) must be one of {TIE_RULES} (or ties a '
                 f'preset of {tuple(TIE_PRESETS)}), got {rule!r}')
     return rules['t2v'], rules['v2t'], False
-
-
-def similarity_matrix(text_embeds: np.ndarray,
-                      video_embeds: np.ndarray) -> np.ndarray:
-    """View-averaged similarity of every (text, video) pair.
-
-    Args:
-        text_embeds (np.ndarray): ``(Nt, D)`` L2-normalised.
-        video_embeds (np.ndarray): ``(Nv, V, D)`` (or ``(Nv, D)``),
-            L2-normalised per view.
-
-    Returns:
-        np.ndarray: ``(Nt, Nv)`` float64: the mean over the ``V`` views of
-        the cosine similarity matrices (similarities averaged, not
-        embeddings, as the authors).
-    """
-    t = np.asarray(text_embeds, dtype=np.float64)
-    v = np.asarray(video_embeds, dtype=np.float64)
-    if v.ndim == 2:
-        v = v[:, None]
-    return np.einsum('td,nvd->tnv', t, v).mean(-1)
 
 
 def first_positive_rank(scores: np.ndarray, positive: np.ndarray,
@@ -298,6 +278,27 @@ class RetrievalMetric(BaseMetric):
                     sample_idx=int(meta['sample_idx']),
                     video_embeds=torch.as_tensor(video).float().cpu().numpy(),
                     text_embeds=torch.as_tensor(text).float().cpu().numpy()))
+
+    def score_metrics(self,
+                      t2v_scores: np.ndarray,
+                      text_to_video: np.ndarray,
+                      v2t_scores: Optional[np.ndarray] = None,
+                      tag: str = '') -> Dict[str, float]:
+        """Metrics of given ``(Nt, Nv)`` score matrices (e.g. re-ranked
+        ones), named as :meth:`evaluate` names them, under ``tag/``.
+
+        Args:
+            t2v_scores (np.ndarray): Scores ranking videos for each text.
+            text_to_video (np.ndarray): ``(Nt,)`` video of each text.
+            v2t_scores (np.ndarray, optional): Scores ranking texts for each
+                video; defaults to ``t2v_scores``.
+            tag (str): Name part after the prefix, e.g. ``'rerank'``.
+        """
+        out = retrieval_metrics(t2v_scores, text_to_video, self.ties,
+                                self.ks, v2t_sim=v2t_scores)
+        parts = [p for p in (self.prefix, tag) if p]
+        head = '/'.join(parts) + '/' if parts else ''
+        return {f'{head}{key}': val for key, val in out.items()}
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Similarity matrix, ranks and their summary."""

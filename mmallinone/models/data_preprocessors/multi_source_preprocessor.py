@@ -78,21 +78,17 @@ class MultiSourceDataPreprocessor(VideoTextDataPreprocessor):
             for key, default in (('mean', mean), ('std', std)):
                 self.register_buffer(
                     f'{key}_{name}',
-                    torch.tensor(stats.get(key, default)).view(1, 1, 3, 1, 1),
+                    torch.tensor(stats.get(key, default)).view(3, 1, 1),
                     False)
         self._source: Optional[str] = None
 
-    def normalize(self, frames: list) -> Tensor:
-        """Normalise with the statistics of the source being processed."""
+    def stats(self) -> tuple:
+        """Statistics of the source being processed (default: the
+        parent's)."""
         if self._source not in self.source_stats:
-            return super().normalize(frames)
-        x = torch.stack(frames).to(self.device).float()
-        if x.dim() != 5 or x.shape[2] != 3:
-            raise ValueError('Frames must be (S, 3, H, W) per sample, got '
-                             f'{tuple(x.shape[1:])}')
-        mean = getattr(self, f'mean_{self._source}')
-        std = getattr(self, f'std_{self._source}')
-        return (x - mean) / std
+            return super().stats()
+        return (getattr(self, f'mean_{self._source}'),
+                getattr(self, f'std_{self._source}'))
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Process a single batch, or each batch of a multi-source one.

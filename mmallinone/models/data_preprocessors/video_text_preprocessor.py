@@ -6,28 +6,29 @@ from mmengine.model import BaseDataPreprocessor
 from torch import Tensor
 
 from mmallinone.registry import MODELS
+from mmallinone.structures import (FRAME_FIELDS, PAD, TEXT_FIELDS,
+                                   lengths_to_mask, sample_inputs,
+                                   unpack_token_ids)
 
 __all__ = ['VideoTextDataPreprocessor']
 
-#: Text fields carried by data samples and their padding values.
-TEXT_FIELDS = (('input_ids', 'pad'), ('mlm_input_ids', 'pad'),
-               ('mlm_labels', -100))
-
-
 @MODELS.register_module()
 class VideoTextDataPreprocessor(BaseDataPreprocessor):
-    """Stack and normalise frames, pad token sequences.
+    """Batch every input of the batch contract: frames and token ids.
 
-    Frames arrive as uint8 ``(S, 3, H, W)`` per sample (``inputs['imgs']``
-    and optionally ``inputs['false_imgs']``) and leave as float
-    ``(B, S, 3, H, W)``, normalised per **channel** on axis 2. (mmaction2's
+    Generic over :mod:`mmallinone.structures.batch_contract`: frames
+    (``imgs`` / ``false_imgs``, uint8 ``([V,] S, 3, H, W)`` per sample) leave
+    as float ``(B, [V,] S, 3, H, W)``, normalised per **channel** (axis -3). (mmaction2's
     ``ActionDataPreprocessor`` with the ``'NCHW'`` layout broadcasts the mean
     over the time axis when ``S == 3``; keeping the channel axis explicit here
     avoids that, and ``tests/models/data_preprocessors`` checks it.)
 
-    Token ids come from the data samples' ``input_ids`` (and
-    ``mlm_input_ids`` / ``mlm_labels`` when masked) and are right-padded to
-    the longest in the batch, or to ``pad_to_length``.
+    Every declared text field present in ``inputs`` is right-padded with its
+    padding value to the longest text of its length group in the batch (or
+    to ``pad_to_length``), next to its attention mask and, for lists of
+    texts of varying K, their counts. Undeclared keys are an error: a new
+    input is declared with
+    :func:`~mmallinone.structures.register_text_field`, not here.
 
     Args:
         mean (Sequence[float]): Per-channel mean in 0-255 units. Defaults to
@@ -46,91 +47,105 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
         super().__init__()
         if len(mean) != 3 or len(std) != 3:
             raise ValueError('mean and std need 3 (RGB) values')
-        self.register_buffer('mean', torch.tensor(mean).view(1, 1, 3, 1, 1),
-                             False)
-        self.register_buffer('std', torch.tensor(std).view(1, 1, 3, 1, 1),
-                             False)
+        self.register_buffer('mean', torch.tensor(mean).view(3, 1, 1), False)
+        self.register_buffer('std', torch.tensor(std).view(3, 1, 1), False)
         self.pad_token_id = pad_token_id
         self.pad_to_length = pad_to_length
 
     def normalize(self, frames: List[Tensor]) -> Tensor:
-        """List of ``(S, 3, H, W)`` -> normalised ``(B, S, 3, H, W)``."""
+        """List of ``([V,] S, 3, H, W)`` -> normalised ``(B, [V,] S, 3, H,
+        W)``."""
         x = torch.stack(frames).to(self.device).float()
-        if x.dim() != 5 or x.shape[2] != 3:
-            raise ValueError('Frames must be (S, 3, H, W) per sample, got '
-                             f'{tuple(x.shape[1:])}')
-        return (x - self.mean) / self.std
+        if x.dim() not in (5, 6) or x.shape[-3] != 3:
+            raise ValueError('Frames must be ([V,] S, 3, H, W) per sample, '
+                             f'got {tuple(x.shape[1:])}')
+        mean, std = self.stats()
+        return (x - mean) / std
 
-    def pad(self, seqs: List[Tensor], value: int) -> Tensor:
-        """Right-pad 1-D sequences to ``(B, L)``."""
-        length = max(len(s) for s in seqs)
-        if self.pad_to_length is not None:
-            if length > self.pad_to_length:
-                raise ValueError(f'A text has {length} tokens, more than '
-                                 f'pad_to_length={self.pad_to_length}')
-            length = self.pad_to_length
-        out = torch.full((len(seqs), length), value, dtype=torch.long)
-        for i, s in enumerate(seqs):
-            out[i, :len(s)] = torch.as_tensor(s, dtype=torch.long)
-        return out.to(self.device)
+    def stats(self) -> tuple:
+        """Mean and std ``(3, 1, 1)`` used by :meth:`normalize`."""
+        return self.mean, self.std
 
-    @staticmethod
-    def mask_of(seqs: List[Tensor], padded: Tensor) -> Tensor:
-        """``(B, L)`` attention mask (1 = real token) of padded ``seqs``."""
-        lengths = torch.tensor([len(s) for s in seqs], device=padded.device)
-        return (torch.arange(padded.shape[-1], device=padded.device)[None] <
-                lengths[:, None]).long()
+    def pad_value(self, value) -> int:
+        """The declared padding value, with ``PAD`` -> ``pad_token_id``."""
+        return self.pad_token_id if value == PAD else int(value)
 
-    def pad_candidates(self, candidates: List[List[Tensor]]):
-        """Pad K candidate sequences per sample to ``(B, K, L)``.
+    def pad_texts(self, raw: List[dict]) -> Dict[str, Tensor]:
+        """Pad every declared text field of the samples ``raw``.
 
         Returns:
-            tuple: ids ``(B, K, L)`` and attention mask ``(B, K, L)``.
+            dict: ids ``(B, L)`` / ``(B, K, L)``, masks, counts ``(B,)``.
         """
-        counts = {len(c) for c in candidates}
-        if len(counts) != 1:
-            raise ValueError('Every sample of a batch needs the same number '
-                             f'of candidates, got {sorted(counts)}')
-        flat = [seq for cands in candidates for seq in cands]
-        ids = self.pad(flat, self.pad_token_id)
-        mask = self.mask_of(flat, ids)
-        k = counts.pop()
-        return ids.view(len(candidates), k, -1), mask.view(
-            len(candidates), k, -1)
+        present = [f for f in TEXT_FIELDS.values() if f.key in raw[0]]
+        texts, lengths = {}, {}
+        for field in present:
+            if any(field.key not in r for r in raw):
+                raise ValueError(f'Only some samples have {field.key!r}')
+            per = [torch.as_tensor(r[field.key]) for r in raw]
+            texts[field.key] = [unpack_token_ids(t) for t in per] \
+                if field.multi else [[t.reshape(-1)] for t in per]
+            longest = max(len(s) for seqs in texts[field.key] for s in seqs)
+            group = field.length_group or field.key
+            lengths[group] = max(lengths.get(group, 0), longest)
+        out: Dict[str, Tensor] = {}
+        for field in present:
+            seqs = texts[field.key]
+            length = lengths[field.length_group or field.key]
+            if self.pad_to_length is not None:
+                if length > self.pad_to_length:
+                    raise ValueError(
+                        f'A text of {field.key!r} has {length} tokens, more '
+                        f'than pad_to_length={self.pad_to_length}')
+                length = self.pad_to_length
+            counts = torch.tensor([len(s) for s in seqs])
+            if field.multi and field.count_key is None and \
+                    len(set(counts.tolist())) != 1:
+                raise ValueError(
+                    f'Every sample of a batch needs the same number of '
+                    f'{field.key!r}, got {sorted(set(counts.tolist()))}')
+            k = int(counts.max())
+            ids = torch.full((len(seqs), k, length),
+                             self.pad_value(field.pad_value), dtype=torch.long)
+            lens = torch.zeros(len(seqs), k, dtype=torch.long)
+            for i, sample in enumerate(seqs):
+                for j, s in enumerate(sample):
+                    ids[i, j, :len(s)] = s
+                    lens[i, j] = len(s)
+            if not field.multi:
+                ids, lens = ids[:, 0], lens[:, 0]
+            out[field.key] = ids.to(self.device)
+            if field.mask_key:
+                out[field.mask_key] = lengths_to_mask(lens, length).to(
+                    self.device)
+            if field.count_key:
+                out[field.count_key] = counts.to(self.device)
+        return out
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Turn a collated batch into ``dict(inputs=..., data_samples=...)``.
 
-        ``inputs`` holds ``imgs`` ``(B, S, 3, H, W)`` (and ``false_imgs``),
-        ``input_ids``/``attention_mask`` ``(B, L)`` and, when present,
-        ``mlm_input_ids``/``mlm_labels`` ``(B, L)`` and
-        ``candidate_ids``/``candidate_mask`` ``(B, K, L)``.
+        ``inputs`` holds every field of the batch contract present in the
+        samples' ``inputs``, batched (see
+        :mod:`mmallinone.structures.batch_contract`).
         """
         data_samples = data.get('data_samples')
-        raw = data['inputs']
-        if isinstance(raw, dict):  # already collated by default_collate
-            raw = [dict(zip(raw, vals)) for vals in zip(*raw.values())]
+        raw = sample_inputs(data['inputs'])
+        if not raw:
+            raise ValueError('An empty batch')
+        unknown = set(raw[0]) - set(FRAME_FIELDS) - set(TEXT_FIELDS)
+        if unknown:
+            raise KeyError(
+                f'Inputs {sorted(unknown)} are not in the batch contract '
+                '(mmallinone.structures.TEXT_FIELDS / FRAME_FIELDS); '
+                'declare a new text field with register_text_field')
         inputs: Dict[str, Tensor] = {}
-        for key in ('imgs', 'false_imgs'):
+        for key in FRAME_FIELDS:
             frames = [r[key] for r in raw if key in r]
             if frames:
                 if len(frames) != len(raw):
                     raise ValueError(f'Only some samples have {key!r}')
                 inputs[key] = self.normalize(frames)
-        if data_samples is not None and len(data_samples) and \
-                'input_ids' in data_samples[0]:
-            for field, value in TEXT_FIELDS:
-                if field not in data_samples[0]:
-                    continue
-                value = self.pad_token_id if value == 'pad' else value
-                inputs[field] = self.pad(
-                    [ds.get(field) for ds in data_samples], value)
-            inputs['attention_mask'] = self.mask_of(
-                [ds.input_ids for ds in data_samples], inputs['input_ids'])
-        if data_samples is not None and len(data_samples) and \
-                'candidate_ids' in data_samples[0]:
-            inputs['candidate_ids'], inputs['candidate_mask'] = \
-                self.pad_candidates([ds.candidate_ids for ds in data_samples])
+        inputs.update(self.pad_texts(raw))
         if data_samples is not None:
             data_samples = self.cast_data(data_samples)
         return dict(inputs=inputs, data_samples=data_samples)

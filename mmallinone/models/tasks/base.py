@@ -1,5 +1,5 @@
 """Common base of All-in-One task models (pre-training and downstream)."""
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, FrozenSet, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -36,6 +36,29 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
 
     #: Attributes (heads) N(0, 0.02)-initialised after the pooler, in order.
     INIT_HEADS: Tuple[str, ...] = ()
+
+    #: What the model can do; the inference API and the loops dispatch on
+    #: these names, never on ``hasattr``:
+    #:
+    #: - ``'views'``: ``predict`` takes ``imgs`` with a test-view axis
+    #:   ``(B, V, S, 3, H, W)`` (others get single-view ``(B, S, 3, H, W)``;
+    #:   :meth:`forward` drops a view axis of size 1 for them);
+    #: - ``'embed'``: ``predict`` writes L2-normalised ``pred_video_embeds``
+    #:   ``(V, D)`` / ``pred_text_embeds`` ``(K, D)`` of the two-stream
+    #:   encoders;
+    #: - ``'match'``: :meth:`match_scores` scores (video, text) pairs with the
+    #:   joint path;
+    #: - ``'rerank'``: the retrieval loop's joint re-ranking
+    #:   (:meth:`retrieval_similarity`, :meth:`rerank_pair_scores`);
+    #: - ``'choose'``: ``predict`` writes ``pred_score`` ``(K,)`` over the
+    #:   sample's ``candidate_ids``;
+    #: - ``'answer'``: ``predict`` writes ``pred_score`` over a fixed answer
+    #:   vocabulary (``answer_list``);
+    #: - ``'classify'``: ``predict`` writes ``pred_score`` over classes;
+    #: - ``'fill_mask'``: ``predict`` writes ``pred_mlm_ids`` for
+    #:   ``[MASK]`` tokens of ``mlm_input_ids``;
+    #: - ``'caption'``: ``predict`` writes ``pred_caption``.
+    CAPABILITIES: FrozenSet[str] = frozenset()
 
     def __init__(self,
                  backbone: dict,
@@ -114,6 +137,28 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
         ``(...)``."""
         return self.vtm_head(pooled)[..., 1]
 
+    def match_scores(self, imgs: Tensor, input_ids: Tensor,
+                     attention_mask: Optional[Tensor] = None) -> Tensor:
+        """Joint-path VTM match logits of row-wise (video, text) pairs.
+
+        Args:
+            imgs (Tensor): ``(N, S, 3, H, W)`` (or ``(1, ...)``, broadcast to
+                the ``N`` texts).
+            input_ids (Tensor): ``(N, L)``.
+            attention_mask (Tensor, optional): ``(N, L)``.
+
+        Returns:
+            Tensor: ``(N,)`` match logits (class 1 of the VTM head).
+        """
+        n = input_ids.shape[0]
+        if imgs.shape[0] == 1 and n > 1:
+            imgs = imgs.expand(n, *imgs.shape[1:])
+        return self.match_logit(
+            self.joint_pooled(imgs, input_ids, attention_mask))
+
+    #: Former name of :meth:`match_scores`.
+    vtm_match_scores = match_scores
+
     # ------------------------------------------------------------- encoders
     def extract_feat(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
         """Backbone features of whatever ``inputs`` holds.
@@ -153,11 +198,39 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
                                    candidate_mask.reshape(b * k, -1))
         return pooled.view(b, k, -1)
 
+    def can(self, capability: str) -> bool:
+        """Whether the model declares ``capability`` (see
+        :attr:`CAPABILITIES`); ``'match'`` also needs a built
+        ``vtm_head``."""
+        if capability == 'match' and getattr(self, 'vtm_head', None) is None:
+            return False
+        return capability in self.CAPABILITIES
+
+    def single_view(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
+        """``inputs`` with ``imgs`` ``(B, 1, S, 3, H, W)`` -> ``(B, S, 3, H,
+        W)``; more than one view is an error for a model without
+        ``'views'``."""
+        imgs = inputs.get('imgs') if isinstance(inputs, dict) else None
+        if imgs is None or imgs.dim() != 6:
+            return inputs
+        if imgs.shape[1] != 1:
+            raise ValueError(
+                f'{type(self).__name__} takes one view per video, got '
+                f'{imgs.shape[1]} (imgs {tuple(imgs.shape)}); pack the '
+                'frames without views_key or use one clip')
+        return dict(inputs, imgs=imgs[:, 0])
+
     def forward(self,
                 inputs: Dict[str, Tensor],
                 data_samples: Optional[list] = None,
                 mode: str = 'tensor'):
-        """MMEngine entry point: ``'loss'``, ``'predict'`` or ``'tensor'``."""
+        """MMEngine entry point: ``'loss'``, ``'predict'`` or ``'tensor'``.
+
+        ``inputs`` follows the batch contract
+        (:mod:`mmallinone.structures.batch_contract`).
+        """
+        if 'views' not in self.CAPABILITIES or mode == 'loss':
+            inputs = self.single_view(inputs)
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':

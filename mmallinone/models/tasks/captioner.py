@@ -55,6 +55,8 @@ class AllInOneCaptioner(AllInOneBaseModel):
         init_cfg (dict, optional): MMEngine init config.
     """
 
+    CAPABILITIES = frozenset({'caption'})
+
     def __init__(self,
                  backbone: dict,
                  mlm_head: dict = dict(type='MLMHead'),

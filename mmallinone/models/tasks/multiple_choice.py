@@ -55,6 +55,7 @@ class AllInOneMultipleChoice(AllInOneBaseModel):
     """
 
     INIT_HEADS = ('vtm_head', 'score_head')
+    CAPABILITIES = frozenset({'choose', 'match'})
 
     def __init__(self,
                  backbone: dict,

@@ -72,6 +72,7 @@ class AllInOnePretrainer(AllInOneBaseModel):
     """
 
     INIT_HEADS = ('vtm_head', 'mlm_head', 'source_heads')
+    CAPABILITIES = frozenset({'match', 'fill_mask'})
 
     def __init__(self,
                  backbone: dict,

@@ -1,12 +1,16 @@
 """All-in-One text-video retrieval: two-stream contrastive + VTM re-ranking."""
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from mmallinone.registry import MODELS
+from mmallinone.structures import pad_token_ids
+from ..utils.retrieval_scoring import (rerank_candidates, rerank_matrices,
+                                       similarity_matrix)
 from .base import AllInOneBaseModel
 
 __all__ = ['AllInOneRetrieval']
@@ -41,19 +45,21 @@ class AllInOneRetrieval(AllInOneBaseModel):
       similarity, without gradient). When the batch has fewer valid
       negatives, fewer are used (and the term is skipped if none).
 
-    **Inference** (``mode='predict'``): every video is encoded once by the
-    video-only path and every text once by the text-only path. Texts come from the data sample field ``caption_ids`` (all
-    captions of the video, see :class:`TokenizeCaptions`) or, without it,
-    ``input_ids``. With ``V`` test views (``mmaction.UniformSample`` with
-    ``num_clips=V`` in test mode; ``num_clips`` in the metainfo) the ``V``
-    clips of a video are encoded in one batch and each view's embedding is
-    kept, so the metric can average the ``V`` similarity matrices (the
-    authors' ``retrieval_views``) while texts are still encoded once. Each
-    data sample gets ``pred_video_embeds`` ``(V, D)`` and
-    ``pred_text_embeds`` ``(K, D)``, L2-normalised; the
-    :class:`RetrievalMetric` builds the similarity matrix. The joint
-    re-ranking is run by :class:`RetrievalTestLoop` through
-    :meth:`vtm_match_scores`.
+    **Inference** (``mode='predict'``): every video view is encoded once by
+    the video-only path and every text once by the text-only path. Texts are
+    ``caption_ids`` (all captions of a test video, see
+    :class:`TokenizeCaptions`) or, without them, ``input_ids``. With ``V``
+    test views (``imgs`` ``(B, V, S, 3, H, W)``, packed by
+    :class:`PackRetrievalInputs`) each view's embedding is kept, so that the
+    ``V`` similarity matrices are averaged (the authors'
+    ``retrieval_views``). Each data sample gets ``pred_video_embeds``
+    ``(V, D)`` and ``pred_text_embeds`` ``(K, D)``, L2-normalised.
+
+    **Scoring** is the model's (capabilities ``'embed'``, ``'match'``,
+    ``'rerank'``): :meth:`retrieval_similarity` (two-stream),
+    :meth:`rerank_candidates`, :meth:`rerank_pair_scores` (joint VTM match
+    logits of the candidates, called by :class:`RetrievalTestLoop` batch by
+    batch) and :meth:`rerank_matrices`.
 
     Args:
         backbone (dict): :class:`AllInOneTransformer` config.
@@ -76,6 +82,7 @@ class AllInOneRetrieval(AllInOneBaseModel):
     """
 
     INIT_HEADS = ('vtm_head', 'text_proj', 'video_proj')
+    CAPABILITIES = frozenset({'views', 'embed', 'match', 'rerank'})
     NEGATIVES = ('random', 'hard')
 
     def __init__(self,
@@ -123,25 +130,6 @@ class AllInOneRetrieval(AllInOneBaseModel):
         """Projected video-only CLS embeddings ``(N, S, 3, H, W)->(N, D)``."""
         feats = self.backbone.forward_video(imgs)
         return self.video_proj(feats[:, 0])
-
-    def vtm_match_scores(self, imgs: Tensor, input_ids: Tensor,
-                         attention_mask: Optional[Tensor] = None) -> Tensor:
-        """Joint-path match logits of row-wise (video, text) pairs.
-
-        Args:
-            imgs (Tensor): ``(N, S, 3, H, W)`` (or ``(1, ...)``, broadcast to
-                the ``N`` texts).
-            input_ids (Tensor): ``(N, L)``.
-            attention_mask (Tensor, optional): ``(N, L)``.
-
-        Returns:
-            Tensor: ``(N,)`` match logits (class 1 of the VTM head).
-        """
-        n = input_ids.shape[0]
-        if imgs.shape[0] == 1 and n > 1:
-            imgs = imgs.expand(n, *imgs.shape[1:])
-        pooled = self.joint_pooled(imgs, input_ids, attention_mask)
-        return self.match_logit(pooled)
 
     # ---------------------------------------------------------------- loss
     @staticmethod
@@ -216,55 +204,106 @@ class AllInOneRetrieval(AllInOneBaseModel):
         return losses
 
     # ------------------------------------------------------------- predict
-    @staticmethod
-    def texts_of(data_samples: list,
-                 inputs: Dict[str, Tensor]) -> List[List[Tensor]]:
-        """Token id sequences of every sample (all captions when given)."""
-        if data_samples and 'caption_ids' in data_samples[0]:
-            return [list(ds.caption_ids) for ds in data_samples]
-        ids, mask = inputs['input_ids'], inputs['attention_mask']
-        return [[ids[i, :int(mask[i].sum())]] for i in range(ids.shape[0])]
-
-    @staticmethod
-    def num_views(data_samples: list) -> int:
-        """Test views ``V`` (the metainfo's ``num_clips``, default 1)."""
-        if not data_samples:
-            return 1
-        return int(data_samples[0].metainfo.get('num_clips', 1) or 1)
-
     def predict(self, inputs: Dict[str, Tensor],
                 data_samples: Optional[list] = None) -> list:
-        """Encode each video and each text exactly once.
+        """Encode each video view and each text exactly once.
 
         Args:
-            inputs (dict): ``imgs`` ``(B, V*S, 3, H, W)`` and, unless the data
-                samples carry ``caption_ids``, ``input_ids`` /
-                ``attention_mask``.
-            data_samples (list): One per video.
+            inputs (dict): ``imgs`` ``(B, V, S, 3, H, W)`` (or ``(B, S, 3,
+                H, W)``: one view) and the texts: ``caption_ids`` /
+                ``caption_mask`` ``(B, K, L)`` with ``num_captions`` ``(B,)``
+                (every caption of a test video), or else ``input_ids`` /
+                ``attention_mask`` ``(B, L)``.
+            data_samples (list, optional): One per video.
 
         Returns:
-            list: ``data_samples`` with ``pred_video_embeds`` ``(V, D)`` and
+            list: data samples with ``pred_video_embeds`` ``(V, D)`` and
             ``pred_text_embeds`` ``(K, D)`` (L2-normalised).
         """
         imgs = inputs['imgs']
-        b, vs = imgs.shape[:2]
-        v = self.num_views(data_samples)
-        if vs % v:
-            raise ValueError(f'{vs} frames per sample do not split into '
-                             f'{v} views')
-        video = self.encode_video(imgs.reshape(b * v, vs // v,
-                                               *imgs.shape[2:]))
+        if imgs.dim() == 5:
+            imgs = imgs[:, None]
+        b, v = imgs.shape[:2]
+        video = self.encode_video(imgs.flatten(0, 1))
         video = F.normalize(video.float(), dim=-1).view(b, v, -1)
-        texts = self.texts_of(data_samples, inputs)
-        flat = [t for per in texts for t in per]
-        ids = self.data_preprocessor.pad(flat, self.data_preprocessor.
-                                         pad_token_id)
-        mask = self.data_preprocessor.mask_of(flat, ids)
-        text = F.normalize(self.encode_text(ids, mask).float(), dim=-1)
-        start = 0
-        for i, ds in enumerate(data_samples):
-            k = len(texts[i])
-            ds.set_field(video[i].detach(), 'pred_video_embeds')
-            ds.set_field(text[start:start + k].detach(), 'pred_text_embeds')
-            start += k
+        if 'caption_ids' in inputs:
+            ids, mask = inputs['caption_ids'], inputs['caption_mask']
+            counts = inputs['num_captions'].tolist()
+        else:
+            ids, mask = inputs['input_ids'][:, None], \
+                inputs['attention_mask'][:, None]
+            counts = [1] * b
+        real = torch.cat([
+            torch.arange(k, device=ids.device) + i * ids.shape[1]
+            for i, k in enumerate(counts)
+        ])
+        flat_ids, flat_mask = ids.flatten(0, 1)[real], mask.flatten(0, 1)[real]
+        text = F.normalize(
+            self.encode_text(flat_ids, flat_mask).float(), dim=-1)
+        if data_samples is None:
+            from mmaction.structures import ActionDataSample
+            data_samples = [ActionDataSample() for _ in range(b)]
+        for ds, vid, txt in zip(data_samples, video,
+                                text.split(counts)):
+            ds.set_field(vid.detach(), 'pred_video_embeds')
+            ds.set_field(txt.detach(), 'pred_text_embeds')
         return data_samples
+
+    # ------------------------------------------------------ retrieval scoring
+    @staticmethod
+    def retrieval_similarity(text_embeds: np.ndarray,
+                             video_embeds: np.ndarray) -> np.ndarray:
+        """Two-stream scores ``(Nt, Nv)`` of ``(Nt, D)`` texts and ``(Nv,
+        V, D)`` videos (cosine, averaged over views)."""
+        return similarity_matrix(text_embeds, video_embeds)
+
+    @staticmethod
+    def rerank_candidates(sim: np.ndarray, k: int) -> Dict[int, list]:
+        """``{video j: text indices}`` of the pairs re-ranking scores."""
+        return rerank_candidates(sim, k)
+
+    @staticmethod
+    def rerank_matrices(sim: np.ndarray, k: int,
+                        scores: Dict[tuple, float]) -> tuple:
+        """Re-ranked ``(t2v, v2t)`` score matrices ``(Nt, Nv)``."""
+        return rerank_matrices(sim, k, scores)
+
+    @torch.no_grad()
+    def rerank_pair_scores(self, data_batch: dict,
+                           wanted: Dict[int, List[int]],
+                           texts: Sequence[Tensor],
+                           batch_size: int = 32) -> Dict[tuple, float]:
+        """Joint match scores of the wanted pairs of a batch's videos.
+
+        Args:
+            data_batch (dict): A batch of the test dataloader (collated,
+                not preprocessed).
+            wanted (dict): ``{sample_idx: [text index, ...]}``; videos of the
+                batch that are not keys are skipped.
+            texts (Sequence[Tensor]): Token ids ``(L_i,)`` of every text.
+            batch_size (int): Pairs per joint forward.
+
+        Returns:
+            dict: ``{(sample_idx, text index): match logit}``; each video is
+            represented by its middle test view.
+        """
+        idxs = [int(ds.metainfo['sample_idx'])
+                for ds in data_batch['data_samples']]
+        if not any(idx in wanted for idx in idxs):
+            return {}
+        imgs = self.data_preprocessor(data_batch, False)['inputs']['imgs']
+        if imgs.dim() == 6:
+            imgs = imgs[:, imgs.shape[1] // 2]
+        pad_id = self.data_preprocessor.pad_token_id
+        out: Dict[tuple, float] = {}
+        for row, idx in enumerate(idxs):
+            cand = wanted.get(idx, [])
+            for s in range(0, len(cand), batch_size):
+                chunk = cand[s:s + batch_size]
+                ids, mask = pad_token_ids([texts[i] for i in chunk], pad_id)
+                scores = self.match_scores(imgs[row:row + 1],
+                                           ids.to(imgs.device),
+                                           mask.to(imgs.device))
+                for i, sc in zip(chunk, scores.float().cpu().tolist()):
+                    out[(idx, i)] = sc
+        return out

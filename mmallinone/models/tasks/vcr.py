@@ -53,37 +53,25 @@ class AllInOneVCR(AllInOneMultipleChoice):
         self.loss_weights = self.merge_loss_weights(
             dict(q2a=1.0, qa2r=1.0), loss_weights)
 
-    def _rationales(self, inputs: Dict[str, Tensor],
-                    data_samples: Optional[list]) -> Tuple[Tensor, Tensor]:
-        if 'rationale_ids' in inputs:
-            return inputs['rationale_ids'], inputs['rationale_mask']
-        if not data_samples or 'rationale_ids' not in data_samples[0]:
-            raise KeyError('VCR needs rationale_ids: add TokenizeCandidates('
-                           "output_key='rationale_ids') and PackVCRInputs "
-                           'to the pipeline.')
-        ids, mask = self.data_preprocessor.pad_candidates(
-            [ds.rationale_ids for ds in data_samples])
-        return ids.to(inputs['imgs'].device), mask.to(inputs['imgs'].device)
+    def vcr_scores(self, inputs: Dict[str, Tensor]) -> Tuple[Tensor, Tensor]:
+        """Answer scores ``(B, K)`` and rationale scores ``(B, K')``.
 
-    def vcr_scores(self, inputs: Dict[str, Tensor],
-                   data_samples: Optional[list]) -> Tuple[Tensor, Tensor]:
-        """Answer scores ``(B, K)`` and rationale scores ``(B, K')``."""
-        if 'candidate_ids' not in inputs:
-            raise KeyError('VCR needs candidate_ids: add TokenizeCandidates '
-                           "(prefix_key='question') to the pipeline.")
-        a_ids, a_mask = inputs['candidate_ids'], inputs['candidate_mask']
-        r_ids, r_mask = self._rationales(inputs, data_samples)
-        k = a_ids.shape[1]
-        length = max(a_ids.shape[-1], r_ids.shape[-1])
-        pad_id = getattr(self.data_preprocessor, 'pad_token_id', 0)
-        ids = torch.cat([
-            F.pad(a_ids, (0, length - a_ids.shape[-1]), value=pad_id),
-            F.pad(r_ids, (0, length - r_ids.shape[-1]), value=pad_id)
-        ], dim=1)
-        mask = torch.cat([
-            F.pad(a_mask, (0, length - a_mask.shape[-1])),
-            F.pad(r_mask, (0, length - r_mask.shape[-1]))
-        ], dim=1)
+        ``candidate_ids`` and ``rationale_ids`` share their padded length
+        (one length group of the batch contract), so all ``K + K'`` pairs of
+        a sample run in one joint forward.
+        """
+        for key, step in (('candidate_ids',
+                           "TokenizeCandidates(prefix_key='question')"),
+                          ('rationale_ids', 'TokenizeCandidates(output_key='
+                           "'rationale_ids') and PackVCRInputs")):
+            if key not in inputs:
+                raise KeyError(f'VCR needs {key}: add {step} to the '
+                               'pipeline.')
+        k = inputs['candidate_ids'].shape[1]
+        ids = torch.cat([inputs['candidate_ids'], inputs['rationale_ids']],
+                        dim=1)
+        mask = torch.cat(
+            [inputs['candidate_mask'], inputs['rationale_mask']], dim=1)
         pooled = self.candidates_pooled(inputs['imgs'], ids, mask)
         if self.score_head is not None:
             scores = self.score_head(pooled)
@@ -106,7 +94,7 @@ class AllInOneVCR(AllInOneMultipleChoice):
         Returns:
             dict: ``loss_q2a``, ``loss_qa2r``, ``acc_q2a``, ``acc_qa2r``.
         """
-        a_scores, r_scores = self.vcr_scores(inputs, data_samples)
+        a_scores, r_scores = self.vcr_scores(inputs)
         a_scores, r_scores = a_scores.float(), r_scores.float()
         a_gt = self.gt_labels(data_samples, a_scores.device)
         r_gt = self.rationale_labels(data_samples, r_scores.device)
@@ -121,10 +109,7 @@ class AllInOneVCR(AllInOneMultipleChoice):
     def predict(self, inputs: Dict[str, Tensor],
                 data_samples: Optional[list] = None) -> List:
         """Write answer and rationale scores / labels per sample."""
-        if data_samples is None:
-            raise ValueError('VCR predict needs the data samples (they '
-                             'carry the rationale texts)')
-        a_scores, r_scores = self.vcr_scores(inputs, data_samples)
+        a_scores, r_scores = self.vcr_scores(inputs)
         a_scores = a_scores.float().softmax(-1)
         r_scores = r_scores.float().softmax(-1)
         for ds, a, r in zip(data_samples, a_scores, r_scores):

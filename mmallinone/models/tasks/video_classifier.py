@@ -30,6 +30,8 @@ class AllInOneVideoClassifier(AllInOneBaseModel):
         **kwargs: See :class:`AllInOneBaseModel`.
     """
 
+    CAPABILITIES = frozenset({'classify'})
+
     def __init__(self,
                  backbone: dict,
                  cls_head: dict,

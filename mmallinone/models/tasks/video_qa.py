@@ -41,6 +41,7 @@ class AllInOneVideoQA(AllInOneBaseModel):
     """
 
     INIT_HEADS = ('vqa_head', )
+    CAPABILITIES = frozenset({'answer'})
 
     def __init__(self,
                  backbone: dict,

@@ -104,6 +104,7 @@ class AllInOneZeroShotClassifier(AllInOneBaseModel):
     """
 
     INIT_HEADS = ('vtm_head', 'text_proj', 'video_proj')
+    CAPABILITIES = frozenset({'classify', 'embed'})
 
     SCORES = ('vtm', 'cosine')
 

@@ -39,9 +39,10 @@ def test_pack_shapes_and_dtypes():
     ds = out['data_samples']
     assert isinstance(ds, ActionDataSample)
     for key in ('input_ids', 'mlm_input_ids', 'mlm_labels'):
-        value = getattr(ds, key)
+        value = out['inputs'][key]  # every model input is in ``inputs``
         assert value.dtype == torch.long and value.shape == (4, )
-    assert ds.mlm_labels.tolist() == [-100, 1037, -100, -100]
+        assert key not in ds
+    assert out['inputs']['mlm_labels'].tolist() == [-100, 1037, -100, -100]
     assert int(ds.label) == 2
     meta = ds.metainfo
     assert meta['text'] == 'a man' and meta['video_id'] == 'v0'
@@ -53,7 +54,34 @@ def test_pack_without_mlm_and_missing_imgs():
     res = _results()
     del res['mlm_input_ids'], res['mlm_labels']
     out = TRANSFORMS.build(dict(type='PackVideoTextInputs'))(res)
-    assert 'mlm_labels' not in out['data_samples']
-    assert out['data_samples'].input_ids.tolist() == [101, 1037, 2158, 102]
+    assert 'mlm_labels' not in out['inputs']
+    assert out['inputs']['input_ids'].tolist() == [101, 1037, 2158, 102]
     with pytest.raises(KeyError, match='imgs'):
         TRANSFORMS.build(dict(type='PackVideoTextInputs'))(dict(text='a'))
+
+
+def test_pack_candidates_as_one_filled_tensor():
+    res = _results()
+    res['candidate_ids'] = [np.array([101, 5, 102]), np.array([101, 102])]
+    out = TRANSFORMS.build(dict(type='PackVideoTextInputs'))(res)
+    # (K, L_max) with -1 after each text: pseudo_collate keeps it whole
+    assert out['inputs']['candidate_ids'].tolist() == [[101, 5, 102],
+                                                       [101, 102, -1]]
+
+
+def test_pack_views_as_their_own_axis():
+    res = _results(s=6)
+    res['num_clips'] = 2
+    plain = TRANSFORMS.build(dict(type='PackVideoTextInputs'))(dict(res))
+    assert plain['inputs']['imgs'].shape == (6, 3, 8, 6)
+    views = TRANSFORMS.build(
+        dict(type='PackVideoTextInputs', views_key='num_clips'))(dict(res))
+    imgs = views['inputs']['imgs']
+    assert imgs.shape == (2, 3, 3, 8, 6)
+    # view 1 holds frames 3..5 (UniformSample puts the clips one after
+    # another)
+    assert torch.equal(imgs[1, 0], plain['inputs']['imgs'][3])
+    res['num_clips'] = 4
+    with pytest.raises(ValueError, match='do not split into 4 views'):
+        TRANSFORMS.build(
+            dict(type='PackVideoTextInputs', views_key='num_clips'))(res)
