@@ -3,7 +3,7 @@ from .caption import caption_video
 from .cloze import fill_masks, last_layer_attention, word_patch_transport
 from .inference import (InferenceData, answer_question, encode_texts,
                         encode_videos, init_model, load_video, match,
-                        tokenize)
+                        tokenize, video_inputs)
 from .video_index import (SearchHit, VideoIndex, list_videos,
                           model_fingerprint)
 from .windows import load_video_windows, sliding_windows
@@ -13,5 +13,5 @@ __all__ = [
     'answer_question', 'fill_masks', 'load_video', 'tokenize',
     'InferenceData', 'last_layer_attention', 'word_patch_transport',
     'load_video_windows', 'sliding_windows', 'VideoIndex', 'SearchHit',
-    'list_videos', 'model_fingerprint', 'caption_video'
+    'list_videos', 'model_fingerprint', 'caption_video', 'video_inputs'
 ]

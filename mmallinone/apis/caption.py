@@ -4,7 +4,7 @@ from typing import Any, Dict, Optional
 import torch
 import torch.nn as nn
 
-from .inference import VideoLike, _middle_view, _normalize, load_video
+from .inference import VideoLike, _require, video_inputs
 
 __all__ = ['caption_video']
 
@@ -34,12 +34,9 @@ def caption_video(model: nn.Module,
         dict: ``caption`` (str), ``tokens`` (list of WordPiece ids) and
         ``score`` (length-normalised log-probability).
     """
-    if not hasattr(model, 'generate'):
-        raise AttributeError(f'{type(model).__name__} cannot caption: use a '
-                             'captioning config (AllInOneCaptioner, e.g. '
-                             'configs/allinone/caption_ti_demo.py).')
-    frames = _middle_view(load_video(model, video))[None]
-    imgs = _normalize(model, frames)
+    _require(model, 'caption', 'caption (use a captioning config, '
+             'AllInOneCaptioner, e.g. configs/allinone/caption_ti_demo.py)')
+    imgs = video_inputs(model, video)
     out = model.generate(imgs, use_cache=use_cache, **decode_overrides)
     return dict(caption=out['captions'][0], tokens=out['tokens'][0],
                 score=out['scores'][0])

@@ -9,8 +9,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from .inference import VideoLike, _middle_view, _normalize, load_video, \
-    tokenize
+from .inference import (VideoLike, _require, load_video, tokenize,
+                        video_inputs)
 
 __all__ = ['fill_masks', 'last_layer_attention', 'word_patch_transport']
 
@@ -100,8 +100,8 @@ def word_patch_transport(model: nn.Module, text_feats: Tensor,
     """IPOT word-patch transport plan (the WPA loss's) of given words.
 
     Args:
-        model (nn.Module): The model (its ``wpa_loss`` settings are used
-            when it has one).
+        model (nn.Module): A model that can ``'fill_mask'`` (its
+            ``wpa_loss`` settings are used when it has a WPA loss).
         text_feats (Tensor): ``(1, Lt, C)`` joint text features.
         video_feats (Tensor): ``(1, Lv, C)`` joint (time-averaged) visual
             features.
@@ -114,11 +114,11 @@ def word_patch_transport(model: nn.Module, text_feats: Tensor,
         each patch (one map for all frames: the features are averaged over
         time before the transport, as in the WPA loss).
     """
-    from mmallinone.models.losses.wpa_loss import ipot
-    wpa = getattr(model, 'wpa_loss', None)
-    beta = getattr(wpa, 'beta', 0.5)
-    iterations = getattr(wpa, 'iterations', 50)
-    k = getattr(wpa, 'k', 1)
+    from mmallinone.models.losses.wpa_loss import (WordPatchAlignmentLoss,
+                                                   ipot)
+    # the pre-trainer's WPA settings, or the loss's defaults without one
+    wpa = model.wpa_loss or WordPatchAlignmentLoss()
+    beta, iterations, k = wpa.beta, wpa.iterations, wpa.k
     n_extra = model.backbone.num_extra_tokens
     txt = F.normalize(text_feats.float(), dim=-1)
     vid = F.normalize(video_feats[:, n_extra:].float(), dim=-1)
@@ -170,10 +170,8 @@ def fill_masks(model: nn.Module,
     """
     if method not in METHODS:
         raise ValueError(f'Unknown method {method!r}; valid: {METHODS}')
-    if getattr(model, 'mlm_head', None) is None:
-        raise AttributeError(f'{type(model).__name__} has no mlm_head: the '
-                             'cloze needs a pre-training config '
-                             '(AllInOnePretrainer).')
+    _require(model, 'fill_mask', 'fill in masked words (use a pre-training '
+             'config, AllInOnePretrainer)')
     tokenizer = model.inference_data.tokenizer
     ids, mask = tokenize(model, [text])
     mask_id = tokenizer.mask_token_id
@@ -189,8 +187,9 @@ def fill_masks(model: nn.Module,
         raise ValueError(f'No {tokenizer.mask_token} in the text {text!r}; '
                          f'write e.g. "a man is {tokenizer.mask_token} a '
                          f'{tokenizer.mask_token}".')
-    frames = _middle_view(load_video(model, video))
-    imgs = _normalize(model, frames[None])
+    frames = load_video(model, video)
+    frames = frames[frames.shape[0] // 2]  # the view the model reads
+    imgs = video_inputs(model, frames)
     out = last_layer_attention(model, imgs, ids, mask, positions)
     logits = model.mlm_head(out['text_feats'][0, positions]).float()
     probs = logits.softmax(-1)

@@ -1,14 +1,17 @@
 """Python inference API: build a model from a config and query it.
 
-Every function takes the model returned by :func:`init_model`, decodes
-videos with the **test pipeline of the model's config** (decord through
-mmaction2's transforms, with the config's frame sampling, resize and crop),
-tokenises text with the **tokenizer of that pipeline**, and batches both
-with the **model's data preprocessor** (normalisation, padding). Nothing is
-re-implemented: the scores are those of the task models' own methods
-(``encode_video`` / ``encode_text`` of :class:`AllInOneRetrieval`, the VTM
-head on the joint path, ``answer_logits`` of :class:`AllInOneVideoQA`,
-``candidate_scores`` of :class:`AllInOneMultipleChoice`).
+Every function takes the model returned by :func:`init_model` and builds
+its batches the way a test run does: videos are decoded by the **test
+pipeline of the model's config** (decord through mmaction2's transforms,
+with the config's frame sampling, resize and crop), texts are tokenised by
+**that pipeline's tokenizer**, both are packed by the pipeline's packer
+(:class:`PackVideoTextInputs`, the batch contract of
+:mod:`mmallinone.structures`) and batched by the **model's data
+preprocessor**. What a function asks of the model is chosen from the task
+model's declared capabilities (:attr:`AllInOneBaseModel.CAPABILITIES`),
+never by probing attributes: ``answer_question`` runs ``model.test_step``
+of a model that can ``'answer'`` or ``'choose'``, ``match`` calls the
+``'match'`` scorer, ``encode_*`` the ``'embed'`` encoders.
 
 Example::
 
@@ -29,6 +32,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.transforms import Compose
 from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 from torch import Tensor
@@ -38,7 +42,8 @@ from mmallinone.utils.config import load_config
 
 __all__ = [
     'init_model', 'encode_videos', 'encode_texts', 'match',
-    'answer_question', 'load_video', 'tokenize', 'InferenceData'
+    'answer_question', 'load_video', 'tokenize', 'video_inputs',
+    'InferenceData'
 ]
 
 PathLike = Union[str, os.PathLike]
@@ -124,7 +129,7 @@ class InferenceData:
             if isinstance(transform, _LazyTokenizerMixin):
                 if tokenizer_cfg is None:
                     tokenizer_cfg = transform.tokenizer_cfg
-                    max_length = getattr(transform, 'max_length', None)
+                    max_length = transform.max_length
                 continue
             if isinstance(transform, PackVideoTextInputs):
                 continue
@@ -132,21 +137,19 @@ class InferenceData:
         if not video:
             raise ValueError('The test pipeline has no video transforms.')
         self.video_pipeline = Compose(video)
-        self.num_views = 1
-        for transform in video:
-            num_clips = getattr(transform, 'num_clips', None)
-            if isinstance(num_clips, int) and num_clips > 1:
-                self.num_views = num_clips
+        # the packer of the batch contract; test views (the frame sampler's
+        # num_clips) become their own axis
+        self.packer = PackVideoTextInputs(meta_keys=(),
+                                          views_key='num_clips')
         self.tokenizer = _get_tokenizer(
             tokenizer_cfg if tokenizer_cfg is not None else dict(
                 type='BertWordPieceTokenizer'))
         self.max_length = min(max_length or max_text_len, max_text_len)
+        self.answer_vocab = _answer_vocab_of(cfg)
 
     def frames(self, video: VideoLike, name: str = 'video') -> Tensor:
         """uint8 frames ``(V, S, 3, H, W)`` of one video (``V`` views);
         ``name`` is the argument named in errors."""
-        from mmallinone.datasets.transforms.formatting import \
-            frames_to_tensor
         if isinstance(video, Tensor):
             if video.dim() == 4:
                 video = video[None]
@@ -175,8 +178,34 @@ class InferenceData:
         if results is None or 'imgs' not in results:
             raise RuntimeError(f'The test pipeline returned no frames for '
                                f'"{path}"')
-        imgs = frames_to_tensor(results['imgs'])  # (V*S, 3, H, W)
-        return imgs.view(self.num_views, -1, *imgs.shape[1:])
+        return self.packer.pack_frames(results)
+
+    def batch(self, model: nn.Module, frames: Sequence[Optional[Tensor]],
+              **texts: Sequence) -> dict:
+        """A collated batch of packed samples, as the test dataloader
+        yields it (not yet preprocessed).
+
+        Args:
+            model (nn.Module): The model (frames keep their view axis only
+                when it declares ``'views'``; else its middle view is
+                used).
+            frames (Sequence[Tensor | None]): uint8 ``(V, S, 3, H, W)`` per
+                sample, or None for text-only samples.
+            **texts: Per text field of the batch contract (``input_ids``,
+                ``candidate_ids``, ...), one value per sample: token ids, or
+                a list of token ids for fields with K texts.
+        """
+        from mmaction.structures import ActionDataSample
+        samples = []
+        for i, clip in enumerate(frames):
+            inputs = self.packer.pack_texts(
+                {key: values[i] for key, values in texts.items()})
+            if clip is not None:
+                inputs['imgs'] = clip if model.can('views') else \
+                    clip[clip.shape[0] // 2]
+            samples.append(dict(inputs=inputs,
+                                data_samples=ActionDataSample()))
+        return pseudo_collate(samples)
 
     def tokenize(self, texts: Sequence[str],
                  pairs: Optional[Sequence[str]] = None,
@@ -288,7 +317,7 @@ def init_model(config: Union[PathLike, Config],
             load_checkpoint(model, checkpoint, map_location='cpu')
     model.cfg = cfg
     model.inference_data = InferenceData(cfg, model.backbone.max_text_len)
-    model.answer_vocab = _answer_vocab_of(cfg)
+    model.answer_vocab = model.inference_data.answer_vocab
     model.to(device)
     model.eval()
     return model
@@ -310,7 +339,8 @@ def _init_pretrained(ref: str, device: Union[str, torch.device],
 
 # ------------------------------------------------------------------ helpers
 def _data(model: nn.Module) -> InferenceData:
-    data = getattr(model, 'inference_data', None)
+    """The :class:`InferenceData` that :func:`init_model` attached."""
+    data = vars(model).get('inference_data')
     if data is None:
         raise AttributeError('The model has no inference_data: build it '
                              'with mmallinone.apis.init_model.')
@@ -350,20 +380,23 @@ def tokenize(model: nn.Module, texts: Sequence[str],
     Returns:
         tuple: ``input_ids`` and ``attention_mask``, both ``(N, L)``.
     """
-    seqs = _data(model).tokenize(texts, pairs, pairs_name)
-    pre = model.data_preprocessor
-    ids = pre.pad(seqs, pre.pad_token_id)
-    return ids, pre.mask_of(seqs, ids)
+    data = _data(model)
+    seqs = data.tokenize(texts, pairs, pairs_name)
+    inputs = model.data_preprocessor(
+        data.batch(model, [None] * len(seqs), input_ids=seqs))['inputs']
+    return inputs['input_ids'], inputs['attention_mask']
 
 
-def _normalize(model: nn.Module, frames: Tensor) -> Tensor:
-    """uint8 ``(B, S, 3, H, W)`` -> normalised float on the model device."""
-    return model.data_preprocessor.normalize(list(frames))
+def video_inputs(model: nn.Module, video: VideoLike,
+                 name: str = 'video') -> Tensor:
+    """One video decoded, packed and preprocessed as in a test batch.
 
-
-def _middle_view(frames: Tensor) -> Tensor:
-    """The middle test view ``(S, 3, H, W)`` of ``(V, S, 3, H, W)``."""
-    return frames[frames.shape[0] // 2]
+    Returns:
+        Tensor: float ``(1, S, 3, H, W)`` on the model's device (the
+        middle test view), or ``(1, V, S, 3, H, W)`` for a model that
+        declares ``'views'``.
+    """
+    return _preprocessed(model, [load_video(model, video, name)])['imgs']
 
 
 def _as_list(videos: Union[VideoLike, Sequence[VideoLike]]) -> list:
@@ -374,6 +407,21 @@ def _as_list(videos: Union[VideoLike, Sequence[VideoLike]]) -> list:
     return list(videos)
 
 
+def _preprocessed(model: nn.Module, frames: Sequence[Optional[Tensor]],
+                  **texts: Sequence) -> Dict[str, Tensor]:
+    """Preprocessed ``inputs`` of :meth:`InferenceData.batch`."""
+    batch = _data(model).batch(model, frames, **texts)
+    return model.data_preprocessor(batch, False)['inputs']
+
+
+def _require(model: nn.Module, capability: str, task: str) -> None:
+    if not model.can(capability):
+        raise AttributeError(
+            f'{type(model).__name__} cannot {task}: it does not declare the '
+            f'{capability!r} capability (declared: '
+            f'{sorted(model.CAPABILITIES)}).')
+
+
 # --------------------------------------------------------------- public API
 @torch.no_grad()
 def encode_videos(model: nn.Module,
@@ -382,9 +430,9 @@ def encode_videos(model: nn.Module,
                   normalize: bool = True) -> Tensor:
     """Video embeddings from the video-only path.
 
-    With a retrieval model this is ``model.encode_video`` (the projected
-    visual CLS, the two-stream retrieval embedding); with any other task
-    model it is the pooled-free visual CLS feature of the video-only path
+    With a model that can ``'embed'`` (retrieval) this is its
+    ``encode_video`` (the two-stream retrieval embedding); with any other
+    task model it is the visual CLS feature of the video-only path
     (``backbone.forward_video(imgs)[:, 0]``). With ``V > 1`` test views the
     L2-normalised view embeddings are averaged, so a dot product with a
     text embedding equals the view-averaged similarity of
@@ -406,16 +454,17 @@ def encode_videos(model: nn.Module,
         raise ValueError('videos is empty: give at least one video.')
     out = []
     for start in range(0, len(videos), batch_size):
-        frames = torch.stack([
+        frames = [
             load_video(model, v, f'videos[{start + i}]')
             for i, v in enumerate(videos[start:start + batch_size])
-        ])
-        b, v = frames.shape[:2]
-        imgs = _normalize(model, frames.flatten(0, 1))  # (B*V, S, 3, H, W)
-        if hasattr(model, 'encode_video'):
-            emb = model.encode_video(imgs)
-        else:
-            emb = model.backbone.forward_video(imgs)[:, 0]
+        ]
+        imgs = _preprocessed(model, frames)['imgs']
+        if imgs.dim() == 5:  # a model without views: one (middle) view
+            imgs = imgs[:, None]
+        b, v = imgs.shape[:2]
+        imgs = imgs.flatten(0, 1)  # (B*V, S, 3, H, W)
+        emb = model.encode_video(imgs) if model.can('embed') else \
+            model.backbone.forward_video(imgs)[:, 0]
         emb = emb.float()
         if normalize or v > 1:
             emb = F.normalize(emb, dim=-1)
@@ -430,8 +479,9 @@ def encode_texts(model: nn.Module,
                  normalize: bool = True) -> Tensor:
     """Text embeddings from the text-only path.
 
-    With a retrieval model this is ``model.encode_text`` (projected text
-    [CLS]); otherwise the text [CLS] of ``backbone.forward_text``.
+    With a model that can ``'embed'`` this is its ``encode_text``
+    (projected text [CLS]); otherwise the text [CLS] of
+    ``backbone.forward_text``.
 
     Args:
         model (nn.Module): A model from :func:`init_model`.
@@ -448,10 +498,8 @@ def encode_texts(model: nn.Module,
     out = []
     for start in range(0, len(texts), batch_size):
         ids, mask = tokenize(model, texts[start:start + batch_size])
-        if hasattr(model, 'encode_text'):
-            emb = model.encode_text(ids, mask)
-        else:
-            emb = model.backbone.forward_text(ids, mask)[:, 0]
+        emb = model.encode_text(ids, mask) if model.can('embed') else \
+            model.backbone.forward_text(ids, mask)[:, 0]
         emb = emb.float()
         if normalize:
             emb = F.normalize(emb, dim=-1)
@@ -466,14 +514,14 @@ def match(model: nn.Module, video: VideoLike,
     """Video-text matching scores on the joint path (VTM head).
 
     Each text is read together with the video's frames in one joint forward
-    and the VTM head classifies the pooled text [CLS] as match / no match,
-    exactly as the pre-trainer's ``predict`` (``pred_vtm_pos``) and the
-    retrieval re-ranking (``vtm_match_scores``) do. With ``V > 1`` test
-    views the middle view is used, as the retrieval re-ranking loop.
+    and the VTM head classifies the pooled text [CLS] as match / no match:
+    the model's ``match_scores``, as in the pre-trainer's ``predict``
+    (``pred_vtm_pos``) and the retrieval re-ranking. With ``V > 1`` test
+    views the middle view is used, as the retrieval re-ranking does.
 
     Args:
-        model (nn.Module): A model from :func:`init_model` with a
-            ``vtm_head`` (pre-training, retrieval, zero-shot MC).
+        model (nn.Module): A model from :func:`init_model` that can
+            ``'match'`` (pre-training, retrieval, zero-shot MC).
         video (str | Tensor): One video.
         texts (str | Sequence[str]): ``K`` texts.
         return_logits (bool): Return the match logit (class 1) instead of
@@ -482,22 +530,27 @@ def match(model: nn.Module, video: VideoLike,
     Returns:
         Tensor: ``(K,)`` match probabilities in [0, 1] (or logits), CPU.
     """
-    if getattr(model, 'vtm_head', None) is None:
-        raise AttributeError(f'{type(model).__name__} has no vtm_head: '
-                             'match() needs a pre-training, retrieval or '
-                             'zero-shot multiple-choice model.')
+    _require(model, 'match', 'match videos and texts')
     texts = [texts] if isinstance(texts, str) else list(texts)
     if not texts:
         raise ValueError('texts is empty: give at least one text.')
-    frames = _middle_view(load_video(model, video))[None]
-    imgs = _normalize(model, frames)
-    ids, mask = tokenize(model, texts)
-    pooled = model.joint_pooled(imgs.expand(len(texts), *imgs.shape[1:]),
-                                ids, mask)
-    logits = model.vtm_head(pooled).float()
-    if return_logits:
-        return logits[:, 1].cpu()
-    return logits.softmax(-1)[:, 1].cpu()
+    return _match_scores(model, load_video(model, video), texts,
+                         return_logits)
+
+
+def _match_scores(model: nn.Module, frames: Tensor, texts: Sequence[str],
+                  return_logits: bool = True,
+                  pairs: Optional[Sequence[str]] = None) -> Tensor:
+    """``(K,)`` joint match logits (or probabilities) of one video and K
+    texts (``[CLS] text [SEP] pair [SEP]`` with ``pairs``)."""
+    seqs = _data(model).tokenize(texts, pairs, 'candidates')
+    inputs = _preprocessed(model, [frames], candidate_ids=[seqs])
+    imgs = inputs['imgs']
+    if imgs.dim() == 6:
+        imgs = imgs[:, imgs.shape[1] // 2]
+    return model.match_scores(imgs, inputs['candidate_ids'][0],
+                              inputs['candidate_mask'][0],
+                              probs=not return_logits).float().cpu()
 
 
 @torch.no_grad()
@@ -508,15 +561,15 @@ def answer_question(model: nn.Module,
                     top_k: int = 5) -> Dict[str, Any]:
     """Answer a question about a video.
 
-    - ``candidates=None``: open-ended QA with the answer classifier of an
-      :class:`AllInOneVideoQA` model (``answer_logits``); answer names come
-      from the config's answer vocabulary (``model.answer_vocab``).
+    - ``candidates=None``: open-ended QA, ``model.test_step`` of a model that
+      can ``'answer'`` (:class:`AllInOneVideoQA`); answer names come from
+      the config's answer vocabulary (``model.answer_vocab``).
     - ``candidates=[...]``: multiple choice. Each candidate is read as
       ``[CLS] question [SEP] candidate [SEP]`` (or ``[CLS] candidate
       [SEP]`` when ``question`` is None / empty, the caption form) with the
-      video, and scored by the model's ``candidate_scores``
-      (:class:`AllInOneMultipleChoice`) or, for any model with a VTM head,
-      by the VTM match logit (zero-shot).
+      video and scored by ``model.test_step`` of a model that can
+      ``'choose'`` (:class:`AllInOneMultipleChoice`) or, for a model that
+      can only ``'match'``, by the VTM match logit (zero-shot).
 
     Args:
         model (nn.Module): A model from :func:`init_model`.
@@ -531,45 +584,39 @@ def answer_question(model: nn.Module,
         ``(K,)`` softmax over all answers / candidates) and ``top_k``
         (list of ``(answer, probability)``).
     """
-    frames = _middle_view(load_video(model, video))[None]
-    imgs = _normalize(model, frames)
+    data = _data(model)
+    frames = load_video(model, video)
     if candidates is None:
-        if not hasattr(model, 'answer_logits'):
-            raise AttributeError(
-                f'{type(model).__name__} has no open-ended answer head: '
-                'give candidates for multiple choice, or use a QA config '
-                '(AllInOneVideoQA).')
+        _require(model, 'answer',
+                 'answer open-ended questions (give candidates for '
+                 'multiple choice, or use a QA config, AllInOneVideoQA)')
         if not question:
             raise ValueError('Open-ended QA needs a question.')
-        ids, mask = tokenize(model, [question])
-        logits = model.answer_logits(
-            dict(imgs=imgs, input_ids=ids, attention_mask=mask))[0]
-        vocab = getattr(model, 'answer_vocab', None)
-        names = list(vocab) if vocab else []
-        if len(names) < logits.shape[0]:  # spare slots / no vocabulary
+        batch = data.batch(model, [frames],
+                           input_ids=data.tokenize([question]))
+        scores = model.test_step(batch)[0].pred_score.float().cpu()
+        names = list(data.answer_vocab or [])
+        if len(names) < scores.shape[0]:  # spare slots / no vocabulary
             names += [f'<answer {i}>'
-                      for i in range(len(names), logits.shape[0])]
+                      for i in range(len(names), scores.shape[0])]
     else:
         if isinstance(candidates, str) or not len(candidates):
             raise ValueError('candidates must be a non-empty list of str')
         names = list(candidates)
-        if question:
-            ids, mask = tokenize(model, [question] * len(names), names,
-                                 'candidates')
+        texts = [question] * len(names) if question else names
+        pairs = names if question else None
+        if model.can('choose'):
+            seqs = data.tokenize(texts, pairs, 'candidates')
+            batch = data.batch(model, [frames], candidate_ids=[seqs])
+            scores = model.test_step(batch)[0].pred_score.float().cpu()
+        elif model.can('match'):
+            scores = _match_scores(model, frames, texts, True,
+                                   pairs).softmax(-1)
         else:
-            ids, mask = tokenize(model, names)
-        inputs = dict(imgs=imgs, candidate_ids=ids[None],
-                      candidate_mask=mask[None])
-        if hasattr(model, 'candidate_scores'):
-            logits = model.candidate_scores(inputs)[0]
-        elif getattr(model, 'vtm_head', None) is not None:
-            pooled = model.candidates_pooled(imgs, ids[None], mask[None])
-            logits = model.vtm_head(pooled)[0, :, 1]
-        else:
-            raise AttributeError(f'{type(model).__name__} cannot score '
-                                 'candidates (no candidate_scores / '
-                                 'vtm_head).')
-    scores = logits.float().softmax(-1).cpu()
+            raise AttributeError(
+                f'{type(model).__name__} cannot score candidates: it '
+                "declares neither 'choose' nor 'match' (declared: "
+                f'{sorted(model.CAPABILITIES)}).')
     order = scores.argsort(descending=True, stable=True)
     label = int(order[0])
     return dict(

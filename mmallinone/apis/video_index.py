@@ -155,12 +155,12 @@ class VideoIndex:
                  index_cfg: Optional[dict] = None,
                  logger=print) -> None:
         if mode == 'auto':
-            mode = 'embed' if hasattr(model, 'encode_video') else 'vtm'
+            mode = 'embed' if model.can('embed') else 'vtm'
         if mode not in MODES:
             raise ValueError(f'mode must be auto, embed or vtm, got {mode!r}')
-        if mode == 'vtm' and getattr(model, 'vtm_head', None) is None:
-            raise ValueError(f'{type(model).__name__} has no VTM head; use '
-                             'the embed mode')
+        if mode == 'vtm' and not model.can('match'):
+            raise ValueError(f'{type(model).__name__} cannot match (no VTM '
+                             'head); use the embed mode')
         if window is not None and window <= 0:
             raise ValueError(f'window must be > 0 seconds, got {window}')
         if stride is not None and (window is None or stride <= 0):

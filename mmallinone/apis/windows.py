@@ -91,7 +91,6 @@ def load_video_windows(model: nn.Module, video: PathLike,
         tuple: uint8 frames ``(N, V, S, 3, H, W)`` of the ``N`` windows and
         their ``(start, end)`` seconds.
     """
-    from mmallinone.datasets.transforms.formatting import frames_to_tensor
     data = _data(model)
     path = os.fspath(video)
     if not osp.isfile(path):
@@ -127,8 +126,7 @@ def load_video_windows(model: nn.Module, video: PathLike,
                 res = transform(res)
                 if res is None:
                     raise RuntimeError('a transform returned None')
-            imgs = frames_to_tensor(res['imgs'])  # (V*S, 3, H, W)
-            clips.append(imgs.view(data.num_views, -1, *imgs.shape[1:]))
+            clips.append(data.packer.pack_frames(res))  # (V, S, 3, H, W)
     except Exception as err:
         raise RuntimeError(f'Cannot decode "{path}" with the test pipeline: '
                            f'{type(err).__name__}: {err}') from err

@@ -174,10 +174,12 @@ def test_retrieval_encoders_equal_the_retrieval_models_paths(tmp_dir):
     sims = (out.pred_video_embeds @ out.pred_text_embeds.t()).mean(0)
     assert torch.allclose(texts @ video[0], sims, atol=1e-5)
     # joint path: the middle view scored like the re-ranking loop
-    imgs = batch['inputs']['imgs']  # (1, V*S, 3, H, W), middle view 2nd
-    ids = out.caption_ids[0][None]  # tokenised by the pipeline
+    imgs = batch['inputs']['imgs']  # (1, V, S, 3, H, W), middle view 2nd
+    assert imgs.shape[1] == 2
+    ids = batch['inputs']['caption_ids'][0, :1]  # tokenised by the pipeline
+    mask = batch['inputs']['caption_mask'][0, :1]
     with torch.no_grad():
-        ref = model.vtm_match_scores(imgs[:, 2:4], ids, torch.ones_like(ids))
+        ref = model.match_scores(imgs[:, 1], ids, mask)
     assert float(match(model, VIDEO, captions[:1], True)) == \
         pytest.approx(float(ref), abs=1e-5)
 
@@ -197,7 +199,7 @@ def test_open_ended_answer_equals_the_qa_models_prediction(tmp_dir):
         pred = model.predict(batch['inputs'], batch['data_samples'])[0]
     assert torch.allclose(pred.pred_score, out['scores'], atol=1e-5)
     assert int(pred.pred_label) == out['label']
-    with pytest.raises(AttributeError, match='vtm_head'):
+    with pytest.raises(AttributeError, match="'match' capability"):
         from mmallinone.apis import match
         match(model, VIDEO, ['x'])
 

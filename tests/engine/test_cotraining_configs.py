@@ -46,7 +46,7 @@ def test_cc3m_webvid_config_builds_and_loads_both_sources():
     assert v['inputs']['imgs'].shape == (3, 3, 224, 224)
     assert i['inputs']['imgs'].shape == (1, 3, 224, 224)
     assert i['inputs']['false_imgs'].shape == (1, 3, 224, 224)
-    assert 'mlm_labels' in i['data_samples']
+    assert 'mlm_labels' in i['inputs']
     assert cfg.val_dataloader.dataset.type == 'WebVidDataset'
 
 

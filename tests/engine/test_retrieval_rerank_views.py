@@ -37,12 +37,13 @@ def _vtm_matrix(model, dataset, view: int):
     """(Nt, Nv) VTM logits on one test view, and the text owners."""
     frames, texts, owner = [], [], []
     for j in range(len(dataset)):
-        batch = model.data_preprocessor(pseudo_collate([dataset[j]]), False)
-        imgs = batch['inputs']['imgs']  # (1, V*S, 3, H, W)
-        assert imgs.shape[1] == 4  # 2 views x 2 frames
-        frames.append(imgs.view(1, 2, 2, *imgs.shape[2:])[:, view])
-        for ids in batch['data_samples'][0].caption_ids:
-            texts.append(torch.as_tensor(ids))
+        item = dataset[j]
+        batch = model.data_preprocessor(pseudo_collate([item]), False)
+        imgs = batch['inputs']['imgs']  # (1, V, S, 3, H, W)
+        assert imgs.shape[1:3] == (2, 2)  # 2 views x 2 frames
+        frames.append(imgs[:, view])
+        for row in item['inputs']['caption_ids']:  # (K, L_max), -1 filled
+            texts.append(row[row >= 0])
             owner.append(j)
     ids = pad_sequence(texts, batch_first=True, padding_value=0)
     lengths = torch.tensor([len(t) for t in texts])

@@ -64,17 +64,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def load_clips(model, batch_size: int, random_frames: bool) -> torch.Tensor:
     """Normalised clips ``(B, S, 3, H, W)`` (demo videos, cycled)."""
-    from mmallinone.apis import load_video
-    from mmallinone.apis.inference import _middle_view, _normalize
+    from mmallinone.apis import video_inputs
     bb = model.backbone
     if random_frames:
         torch.manual_seed(0)
         return torch.randn(batch_size, bb.num_frames, 3, *bb.img_size)
     videos = sorted(glob.glob(osp.join(REPO, 'data', 'demo', '*.mp4')) +
                     glob.glob(osp.join(REPO, 'data', 'demo', '*.avi')))
-    frames = [_middle_view(load_video(model, videos[i % len(videos)]))
-              for i in range(batch_size)]
-    return _normalize(model, torch.stack(frames))
+    return torch.cat([
+        video_inputs(model, videos[i % len(videos)])
+        for i in range(batch_size)
+    ])
 
 
 def main(argv: Optional[List[str]] = None) -> dict:

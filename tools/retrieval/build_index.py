@@ -152,14 +152,9 @@ def extract_video_embeds(model, cfg, split: str = 'test',
     embeds, ids = [], []
     with torch.no_grad():
         for batch in loader:
-            data = model.data_preprocessor(batch, False)
-            imgs, samples = data['inputs']['imgs'], data['data_samples']
-            b, vs = imgs.shape[:2]
-            v = model.num_views(samples)
-            video = model.encode_video(
-                imgs.reshape(b * v, vs // v, *imgs.shape[2:]))
-            video = F.normalize(video.float(), dim=-1).view(b, v, -1)
-            video = F.normalize(video.mean(1), dim=-1)
+            samples = model.test_step(batch)  # (V, D) embeddings per video
+            video = torch.stack([s.pred_video_embeds for s in samples])
+            video = F.normalize(video.float().mean(1), dim=-1)
             embeds.append(video.cpu().numpy())
             for s in samples:
                 meta = s.metainfo

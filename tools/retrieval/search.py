@@ -77,9 +77,10 @@ def encode_queries(model, cfg, queries: List[str]) -> np.ndarray:
     tok = text_tokenizer(cfg)
     seqs = [torch.as_tensor(tok.transform(dict(text=q))['input_ids'])
             for q in queries]
-    pre = model.data_preprocessor
-    ids = pre.pad(seqs, pre.pad_token_id).to(next(model.parameters()).device)
-    mask = pre.mask_of(seqs, ids)
+    from mmallinone.structures import pad_token_ids
+    ids, mask = pad_token_ids(seqs, model.data_preprocessor.pad_token_id)
+    device = next(model.parameters()).device
+    ids, mask = ids.to(device), mask.to(device)
     with torch.no_grad():
         text = model.encode_text(ids, mask)
     return F.normalize(text.float(), dim=-1).cpu().numpy()

@@ -88,6 +88,15 @@ class PackVideoTextInputs(BaseTransform):
                              f'{views} views ({self.views_key!r})')
         return frames.view(views, -1, *frames.shape[1:])
 
+    @staticmethod
+    def pack_texts(results: dict) -> dict:
+        """Every text field of the batch contract found in ``results``,
+        packed (``(L,)`` or ``(K, L_max)`` LongTensors)."""
+        return {
+            key: pack_token_ids(results[key], field)
+            for key, field in TEXT_FIELDS.items() if key in results
+        }
+
     def transform(self, results: dict) -> dict:
         """Pack ``results``.
 
@@ -103,9 +112,7 @@ class PackVideoTextInputs(BaseTransform):
             raise KeyError(f'{self.__class__.__name__}: results has no '
                            '"imgs"')
         inputs = dict(imgs=self.pack_frames(results))
-        for key, field in TEXT_FIELDS.items():
-            if key in results:
-                inputs[key] = pack_token_ids(results[key], field)
+        inputs.update(self.pack_texts(results))
         sample = ActionDataSample()
         if 'label' in results:
             sample.set_gt_label(results['label'])

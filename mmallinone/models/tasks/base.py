@@ -138,7 +138,8 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
         return self.vtm_head(pooled)[..., 1]
 
     def match_scores(self, imgs: Tensor, input_ids: Tensor,
-                     attention_mask: Optional[Tensor] = None) -> Tensor:
+                     attention_mask: Optional[Tensor] = None,
+                     probs: bool = False) -> Tensor:
         """Joint-path VTM match logits of row-wise (video, text) pairs.
 
         Args:
@@ -146,6 +147,8 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
                 the ``N`` texts).
             input_ids (Tensor): ``(N, L)``.
             attention_mask (Tensor, optional): ``(N, L)``.
+            probs (bool): Return the match probability (softmax over the
+                head's two classes) instead of the logit. Defaults to False.
 
         Returns:
             Tensor: ``(N,)`` match logits (class 1 of the VTM head).
@@ -153,8 +156,10 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
         n = input_ids.shape[0]
         if imgs.shape[0] == 1 and n > 1:
             imgs = imgs.expand(n, *imgs.shape[1:])
-        return self.match_logit(
-            self.joint_pooled(imgs, input_ids, attention_mask))
+        pooled = self.joint_pooled(imgs, input_ids, attention_mask)
+        if probs:
+            return self.vtm_head(pooled).float().softmax(-1)[..., 1]
+        return self.match_logit(pooled)
 
     #: Former name of :meth:`match_scores`.
     vtm_match_scores = match_scores

@@ -330,10 +330,9 @@ def _build(cfg) -> Any:
     model = MODELS.build(copy.deepcopy(cfg.model))
     model.cfg = cfg
     try:
-        from mmallinone.apis.inference import (InferenceData,
-                                               _answer_vocab_of)
+        from mmallinone.apis.inference import InferenceData
         model.inference_data = InferenceData(cfg, model.backbone.max_text_len)
-        model.answer_vocab = _answer_vocab_of(cfg)
+        model.answer_vocab = model.inference_data.answer_vocab
     except KeyError:  # no test pipeline stored: weights and model only
         model.inference_data = None
     return model

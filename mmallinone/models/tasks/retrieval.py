@@ -213,12 +213,12 @@ class AllInOneRetrieval(AllInOneBaseModel):
                 H, W)``: one view) and the texts: ``caption_ids`` /
                 ``caption_mask`` ``(B, K, L)`` with ``num_captions`` ``(B,)``
                 (every caption of a test video), or else ``input_ids`` /
-                ``attention_mask`` ``(B, L)``.
+                ``attention_mask`` ``(B, L)``, or no text (videos only).
             data_samples (list, optional): One per video.
 
         Returns:
-            list: data samples with ``pred_video_embeds`` ``(V, D)`` and
-            ``pred_text_embeds`` ``(K, D)`` (L2-normalised).
+            list: data samples with ``pred_video_embeds`` ``(V, D)`` and,
+            given texts, ``pred_text_embeds`` ``(K, D)`` (L2-normalised).
         """
         imgs = inputs['imgs']
         if imgs.dim() == 5:
@@ -226,13 +226,20 @@ class AllInOneRetrieval(AllInOneBaseModel):
         b, v = imgs.shape[:2]
         video = self.encode_video(imgs.flatten(0, 1))
         video = F.normalize(video.float(), dim=-1).view(b, v, -1)
+        if data_samples is None:
+            from mmaction.structures import ActionDataSample
+            data_samples = [ActionDataSample() for _ in range(b)]
+        for ds, vid in zip(data_samples, video):
+            ds.set_field(vid.detach(), 'pred_video_embeds')
         if 'caption_ids' in inputs:
             ids, mask = inputs['caption_ids'], inputs['caption_mask']
             counts = inputs['num_captions'].tolist()
-        else:
+        elif 'input_ids' in inputs:
             ids, mask = inputs['input_ids'][:, None], \
                 inputs['attention_mask'][:, None]
             counts = [1] * b
+        else:  # videos only
+            return data_samples
         real = torch.cat([
             torch.arange(k, device=ids.device) + i * ids.shape[1]
             for i, k in enumerate(counts)
@@ -240,12 +247,7 @@ class AllInOneRetrieval(AllInOneBaseModel):
         flat_ids, flat_mask = ids.flatten(0, 1)[real], mask.flatten(0, 1)[real]
         text = F.normalize(
             self.encode_text(flat_ids, flat_mask).float(), dim=-1)
-        if data_samples is None:
-            from mmaction.structures import ActionDataSample
-            data_samples = [ActionDataSample() for _ in range(b)]
-        for ds, vid, txt in zip(data_samples, video,
-                                text.split(counts)):
-            ds.set_field(vid.detach(), 'pred_video_embeds')
+        for ds, txt in zip(data_samples, text.split(counts)):
             ds.set_field(txt.detach(), 'pred_text_embeds')
         return data_samples
 

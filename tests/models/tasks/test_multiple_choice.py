@@ -6,6 +6,7 @@ from mmengine.registry import init_default_scope
 
 import mmallinone  # noqa: F401
 from mmallinone.registry import MODELS
+from mmallinone.structures import TEXT_FIELDS, pack_token_ids
 
 @pytest.fixture
 def build_mc(tiny_backbone):
@@ -30,13 +31,15 @@ def _batch(labels, k=4):
     samples = []
     for label in labels:
         ds = ActionDataSample()
-        ds.set_field([torch.tensor([101] + [2000 + i] * (i + 1) + [102])
-                      for i in range(k)], 'candidate_ids')
         ds.set_gt_label(label)
         samples.append(ds)
-    imgs = [torch.randint(0, 255, (2, 3, 32, 32), dtype=torch.uint8)
-            for _ in labels]
-    return dict(inputs=dict(imgs=imgs), data_samples=samples)
+    inputs = [
+        dict(imgs=torch.randint(0, 255, (2, 3, 32, 32), dtype=torch.uint8),
+             candidate_ids=pack_token_ids(
+                 [[101] + [2000 + i] * (i + 1) + [102] for i in range(k)],
+                 TEXT_FIELDS['candidate_ids'])) for _ in labels
+    ]
+    return dict(inputs=inputs, data_samples=samples)
 
 
 def test_vtm_scoring_loss_and_predict(build_mc):

@@ -135,10 +135,8 @@ def test_separate_heads_switch():
         build(share_heads=False, separate_head_sources=())
 
 
-def _sample(ids):
-    ds = ActionDataSample()
-    ds.set_field(torch.tensor(ids), 'input_ids')
-    return ds
+def _sample(imgs, ids):
+    return dict(imgs=imgs, input_ids=torch.tensor(ids))
 
 
 def test_multi_source_preprocessor_per_source_statistics():
@@ -150,10 +148,11 @@ def test_multi_source_preprocessor_per_source_statistics():
     frames_i = torch.full((1, 3, 4, 4), 255, dtype=torch.uint8)
     data = dict(
         video=dict(
-            inputs=[dict(imgs=frames_v)] * 2,
-            data_samples=[_sample([1, 2]), _sample([3])]),
+            inputs=[_sample(frames_v, [1, 2]), _sample(frames_v, [3])],
+            data_samples=[ActionDataSample(), ActionDataSample()]),
         image=dict(
-            inputs=[dict(imgs=frames_i)], data_samples=[_sample([4, 5, 6])]))
+            inputs=[_sample(frames_i, [4, 5, 6])],
+            data_samples=[ActionDataSample()]))
     out = pre(data, training=True)
     assert set(out['inputs']) == {'video', 'image'}
     v, i = out['inputs']['video'], out['inputs']['image']

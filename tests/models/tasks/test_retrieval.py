@@ -6,6 +6,7 @@ import torch
 from mmaction.structures import ActionDataSample
 
 from mmallinone.models import AllInOneRetrieval, VideoTextContrastiveLoss
+from mmallinone.structures import TEXT_FIELDS, pack_token_ids
 
 BACKBONE = dict(
     type='AllInOneTransformer',
@@ -103,21 +104,31 @@ def test_predict_encodes_each_video_and_text_exactly_once():
     model.backbone.forward_text = text
     model.backbone.forward_joint = joint
     views, frames = 2, 2
-    samples = []
-    for k in (2, 1, 3):  # captions per video
-        ds = ActionDataSample(metainfo=dict(num_clips=views))
-        ds.set_field([torch.tensor([101, 7 + j, 102]) for j in range(k)],
-                     'caption_ids')
-        samples.append(ds)
-    inputs = dict(imgs=torch.randn(3, views * frames, 3, 32, 32))
+    field = TEXT_FIELDS['caption_ids']
+    data = dict(
+        inputs=[
+            dict(imgs=torch.randint(0, 255, (views, frames, 3, 32, 32),
+                                    dtype=torch.uint8),
+                 caption_ids=pack_token_ids(
+                     [[101, 7 + j] + [8] * j + [102] for j in range(k)],
+                     field)) for k in (2, 1, 3)  # captions per video
+        ],
+        data_samples=[ActionDataSample() for _ in range(3)])
     with torch.no_grad():
-        out = model(inputs, samples, mode='predict')
+        out = model.test_step(data)
     # one call each: 3 videos x 2 views and 2 + 1 + 3 captions
     assert calls == dict(video=[6], text=[6], joint=0)
     assert [tuple(ds.pred_video_embeds.shape) for ds in out] == [(2, 16)] * 3
     assert [ds.pred_text_embeds.shape[0] for ds in out] == [2, 1, 3]
     assert torch.allclose(out[2].pred_text_embeds.norm(dim=-1),
                           torch.ones(3))
+    # the padded (missing) caption rows of videos 0 and 1 are not encoded:
+    # each video's embeddings equal those of a batch of that video alone
+    with torch.no_grad():
+        alone = model.test_step(dict(inputs=data['inputs'][1:2],
+                                     data_samples=[ActionDataSample()]))
+    assert torch.allclose(alone[0].pred_text_embeds, out[1].pred_text_embeds,
+                          atol=1e-5)
 
 
 def test_vtm_scores_are_match_logits_of_pretraining_head():

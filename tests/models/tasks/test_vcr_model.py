@@ -6,6 +6,7 @@ from mmengine.registry import init_default_scope
 
 import mmallinone  # noqa: F401
 from mmallinone.registry import MODELS
+from mmallinone.structures import TEXT_FIELDS, pack_token_ids
 
 TINY = dict(
     type='AllInOneTransformer',
@@ -27,19 +28,23 @@ def _batch(labels, k=4):
     samples = []
     for a, r in labels:
         ds = ActionDataSample()
-        ds.set_field([torch.tensor([101] + [2000 + i] * (i + 1) + [102])
-                      for i in range(k)], 'candidate_ids')
-        # rationales longer than the answers (padding to one length)
-        ds.set_field([torch.tensor([101, 3000, 102] + [2500 + i] * (i + 6) +
-                                   [102]) for i in range(k)],
-                     'rationale_ids')
         ds.set_gt_label(a)
         ds.set_field(torch.tensor([r]), 'rationale_label')
         samples.append(ds)
+    answers = pack_token_ids(
+        [[101] + [2000 + i] * (i + 1) + [102] for i in range(k)],
+        TEXT_FIELDS['candidate_ids'])
+    # rationales longer than the answers (padding to one length)
+    rationales = pack_token_ids(
+        [[101, 3000, 102] + [2500 + i] * (i + 6) + [102] for i in range(k)],
+        TEXT_FIELDS['rationale_ids'])
     # images: one-frame clips
-    imgs = [torch.randint(0, 255, (1, 3, 32, 32), dtype=torch.uint8)
-            for _ in labels]
-    return dict(inputs=dict(imgs=imgs), data_samples=samples)
+    inputs = [
+        dict(imgs=torch.randint(0, 255, (1, 3, 32, 32), dtype=torch.uint8),
+             candidate_ids=answers, rationale_ids=rationales)
+        for _ in labels
+    ]
+    return dict(inputs=inputs, data_samples=samples)
 
 
 def test_loss_predict_and_shared_scorer():
@@ -64,8 +69,7 @@ def test_loss_predict_and_shared_scorer():
 
     model.eval()
     with torch.no_grad():
-        a_scores, r_scores = model.vcr_scores(data['inputs'],
-                                              data['data_samples'])
+        a_scores, r_scores = model.vcr_scores(data['inputs'])
         # both are the VTM match logit: rank_output and rank_output_2 tied
         ids = data['inputs']['candidate_ids']
         pooled = model.candidates_pooled(data['inputs']['imgs'], ids,
@@ -74,7 +78,7 @@ def test_loss_predict_and_shared_scorer():
                               atol=1e-5)
         out = model(**data, mode='predict')
         model.vtm_head.fc.bias[1] += 5.0  # moves every score of both tasks
-        a2, r2 = model.vcr_scores(data['inputs'], data['data_samples'])
+        a2, r2 = model.vcr_scores(data['inputs'])
     assert torch.allclose(a2 - a_scores, torch.full_like(a2, 5.0), atol=1e-4)
     assert torch.allclose(r2 - r_scores, torch.full_like(r2, 5.0), atol=1e-4)
     assert a_scores.shape == r_scores.shape == (2, 4)
@@ -92,7 +96,7 @@ def test_loss_weights_and_errors():
     assert losses['loss_qa2r'].item() == 0.0 and losses['loss_q2a'] > 0
     with pytest.raises(ValueError, match='loss_weights'):
         _build(loss_weights=dict(qar=1.0))
-    del data['data_samples'][0].rationale_ids
+    del data['inputs']['rationale_ids']
     with pytest.raises(KeyError, match='rationale_ids'):
         model(**data, mode='loss')
 
@@ -118,9 +122,8 @@ def test_released_vcr_checkpoint_rank_output_2():
     src.eval()
     data = dst.data_preprocessor(_batch([(0, 1)]), training=False)
     with torch.no_grad():
-        for a, b in zip(src.vcr_scores(data['inputs'], data['data_samples']),
-                        dst.vcr_scores(data['inputs'],
-                                       data['data_samples'])):
+        for a, b in zip(src.vcr_scores(data['inputs']),
+                        dst.vcr_scores(data['inputs'])):
             assert torch.allclose(a, b, atol=1e-6)
     # an edited rank_output_2 cannot be represented: reported
     released['rank_output_2.bias'] = released['rank_output_2.bias'] + 1

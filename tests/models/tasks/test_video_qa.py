@@ -29,12 +29,12 @@ def _batch(labels):
     samples = []
     for label in labels:
         ds = ActionDataSample()
-        ds.set_field(torch.tensor([101, 2054, 2003, 102]), 'input_ids')
         ds.set_gt_label(label)
         samples.append(ds)
     imgs = [torch.randint(0, 255, (2, 3, 32, 32), dtype=torch.uint8)
             for _ in labels]
-    return dict(inputs=dict(imgs=imgs), data_samples=samples)
+    ids = [torch.tensor([101, 2054, 2003, 102]) for _ in labels]
+    return dict(inputs=dict(imgs=imgs, input_ids=ids), data_samples=samples)
 
 
 def test_head_keys_match_authors_layout(build_qa):
