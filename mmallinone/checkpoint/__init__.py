@@ -33,12 +33,11 @@ from .loading import (MMENGINE_SAFE_GLOBALS, TRUST_ENV_VAR,
                       CorruptCheckpointError, UntrustedCheckpointError,
                       is_trusted_checkpoint, load_from_local_safe,
                       register_checkpoint_loader, trusted_checkpoints)
-from .pretrained import (CONFIG_NAME, HUB_PREFIX, WEIGHTS_NAME,
-                         decode_config, encode_config, is_pretrained_dir,
-                         is_pretrained_ref, load_from_hub,
-                         load_safetensors_checkpoint, read_pretrained_config,
-                         register_pretrained_loader, resolve_pretrained,
-                         save_state_dict)
+from .pretrained import (CONFIG_NAME, HUB_PREFIX, WEIGHTS_NAME, decode_config,
+                         encode_config, is_pretrained_dir, is_pretrained_ref,
+                         load_from_hub, load_safetensors_checkpoint,
+                         read_pretrained_config, register_pretrained_loader,
+                         resolve_pretrained, save_state_dict)
 from .release import (convert_release_checkpoint, load_allinone_release,
                       maybe_convert_release, suggest_backbone_cfg)
 
@@ -46,25 +45,18 @@ register_checkpoint_loader()
 register_pretrained_loader()  # hf://owner/name in load_from
 
 __all__ = [
-    # loading
     'MMENGINE_SAFE_GLOBALS', 'TRUST_ENV_VAR', 'CorruptCheckpointError',
     'UntrustedCheckpointError', 'is_trusted_checkpoint',
     'load_from_local_safe', 'register_checkpoint_loader',
-    'trusted_checkpoints',
-    # Lightning files
-    'LIGHTNING_NAMESPACES', 'load_lightning_checkpoint', 'release_hparams',
-    'to_plain',
-    # key mapping
-    'RELEASE_DROPPED', 'RELEASE_TO_MMALLINONE', 'RELEASE_VIT_KEY',
-    'ConversionReport', 'convert_allinone_to_mmallinone',
+    'trusted_checkpoints', 'LIGHTNING_NAMESPACES', 'load_lightning_checkpoint',
+    'release_hparams', 'to_plain', 'RELEASE_DROPPED', 'RELEASE_TO_MMALLINONE',
+    'RELEASE_VIT_KEY', 'ConversionReport', 'convert_allinone_to_mmallinone',
     'convert_mmallinone_to_allinone', 'convert_vit_to_mmallinone',
     'detect_vit_layout', 'is_allinone_release', 'normalize_release_keys',
-    # releases
     'convert_release_checkpoint', 'load_allinone_release',
-    'maybe_convert_release', 'suggest_backbone_cfg',
-    # pretrained folders and the Hub
-    'CONFIG_NAME', 'HUB_PREFIX', 'WEIGHTS_NAME', 'decode_config',
-    'encode_config', 'is_pretrained_dir', 'is_pretrained_ref',
-    'load_from_hub', 'load_safetensors_checkpoint', 'read_pretrained_config',
+    'maybe_convert_release', 'suggest_backbone_cfg', 'CONFIG_NAME',
+    'HUB_PREFIX', 'WEIGHTS_NAME', 'decode_config', 'encode_config',
+    'is_pretrained_dir', 'is_pretrained_ref', 'load_from_hub',
+    'load_safetensors_checkpoint', 'read_pretrained_config',
     'register_pretrained_loader', 'resolve_pretrained', 'save_state_dict'
 ]

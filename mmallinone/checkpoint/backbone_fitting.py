@@ -53,8 +53,8 @@ def fit_backbone_tables(backbone: nn.Module, state_dict: dict,
     if key in state_dict and state_dict[key].shape != \
             backbone.pos_embed.shape:
         src = state_dict[key]
-        state_dict[key] = inflate_pos_embed(
-            src, backbone.grid_size, backbone.num_extra_tokens)
+        state_dict[key] = inflate_pos_embed(src, backbone.grid_size,
+                                            backbone.num_extra_tokens)
         logger.info(f'Resized {key} from {tuple(src.shape)} to '
                     f'{tuple(state_dict[key].shape)} (bicubic on the '
                     f'patch grid, {backbone.num_extra_tokens} extra token '
@@ -75,8 +75,8 @@ def fit_backbone_tables(backbone: nn.Module, state_dict: dict,
                         'temporal embedding means.')
     elif state_dict[key].shape[1] != backbone.num_frames:
         src = state_dict[key]
-        state_dict[key] = inflate_temporal_embed(
-            src, backbone.num_frames, backbone.temporal_inflation)
+        state_dict[key] = inflate_temporal_embed(src, backbone.num_frames,
+                                                 backbone.temporal_inflation)
         logger.info(f'Fitted {key} from {src.shape[1]} to '
                     f'{backbone.num_frames} frames '
                     f'({backbone.temporal_inflation!r}).')

@@ -6,8 +6,8 @@ import subprocess
 import sys
 import textwrap
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+REPO = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 SCRIPT = textwrap.dedent("""
     import sys
@@ -42,7 +42,11 @@ SCRIPT = textwrap.dedent("""
 
 def test_import_contract_and_fitting_without_cycle():
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
-    out = subprocess.run([sys.executable, '-c', SCRIPT], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, '-c', SCRIPT],
+                         cwd=REPO,
+                         env=env,
+                         capture_output=True,
+                         text=True,
+                         timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().endswith('OK')
