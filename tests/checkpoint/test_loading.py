@@ -1,7 +1,8 @@
-"""Checkpoint loading and trust: MMEngine's own checkpoints load weights-only under an
-allow-list; anything else needs an explicit trust flag, never a file beside
-it. A malicious pickle runs no code on any loading path (the subprocess
-paths are in ``tests/tools/test_malicious_checkpoint.py``)."""
+"""Checkpoint loading and trust: MMEngine's own checkpoints load
+weights-only under an allow-list; anything else needs an explicit trust
+flag, never a file beside it. A malicious pickle runs no code on any loading
+path (the subprocess paths are in
+``tests/tools/test_malicious_checkpoint.py``)."""
 import os.path as osp
 import pickle
 import sys

@@ -2,10 +2,10 @@
 
 Built on :class:`huggingface_hub.PyTorchModelHubMixin`: the mixin brings
 ``push_to_hub`` and the Hub download logic; this class decides what a folder
-holds (see :mod:`mmallinone.checkpoint.pretrained`): the resolved config (model,
-test pipeline and test data settings) as JSON, the weights as safetensors,
-a Python copy of the config for the tools, and a model card generated from
-the config and the config's ``metafile.yml`` entry.
+holds (see :mod:`mmallinone.checkpoint.pretrained`): the resolved config
+(model, test pipeline and test data settings) as JSON, the weights as
+safetensors, a Python copy of the config for the tools, and a model card
+generated from the config and the config's ``metafile.yml`` entry.
 """
 import copy
 import glob
