@@ -30,7 +30,7 @@ Patches (numbered as in the project's dependency notes):
 
 The checkpoint loader, gloo on CPU and the normalisation layout (README's
 dependency traps 2, 7 and 6) live with the code they concern:
-:mod:`mmallinone.utils.checkpoint`, :mod:`mmallinone.utils.dist` and
+:mod:`mmallinone.checkpoint.loading`, :mod:`mmallinone.utils.dist` and
 :mod:`mmallinone.models.data_preprocessors`.
 """
 import re

@@ -18,8 +18,9 @@ import torch.multiprocessing as mp
 
 import mmallinone  # noqa: F401  (applies the compat patches)
 from mmallinone import _compat
-from mmallinone.utils import (TRUST_ENV_VAR, UntrustedCheckpointError,
-                              is_trusted_checkpoint, setup_runtime)
+from mmallinone.checkpoint import (TRUST_ENV_VAR, UntrustedCheckpointError,
+                                   is_trusted_checkpoint)
+from mmallinone.utils import setup_runtime
 from mmallinone.utils import dist as dist_utils
 
 from mmengine.config import Config

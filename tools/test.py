@@ -10,8 +10,8 @@ import os
 import os.path as osp
 
 import mmallinone  # noqa: F401,I001  (upstream compat patches come first)
-from mmallinone.utils import (TRUST_ENV_VAR, load_config,
-                              register_checkpoint_loader, setup_runtime)
+from mmallinone.checkpoint import TRUST_ENV_VAR, register_checkpoint_loader
+from mmallinone.utils import load_config, setup_runtime
 from mmallinone.utils.cfg_options import (CfgOptionError, CfgOptionsAction,
                                           merge_cfg_options)
 from mmallinone.utils.runner import (build_runner, setup_flexible_runtime,
@@ -118,7 +118,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 def main() -> None:
     """Build the runner from the config and test."""
     args = parse_args()
-    register_checkpoint_loader()  # also done by `import mmallinone.utils`
+    register_checkpoint_loader()  # also done by `import mmallinone`
     if args.trust_checkpoint:  # explicit opt-in, inherited by workers
         os.environ[TRUST_ENV_VAR] = '1'
     cfg = load_config(args.config)  # a path or mmallinone::allinone/x.py

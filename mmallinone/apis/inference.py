@@ -37,7 +37,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 from torch import Tensor
 
-from mmallinone.utils.checkpoint import trusted_checkpoints
+from mmallinone.checkpoint import trusted_checkpoints
 from mmallinone.utils.config import load_config
 
 __all__ = [
@@ -282,7 +282,7 @@ def init_model(config: Union[PathLike, Config],
         ``inference_data`` (:class:`InferenceData`) and ``answer_vocab``
         (answer names of a QA config, or None) attached.
     """
-    from mmallinone.utils.pretrained import is_pretrained_ref
+    from mmallinone.checkpoint import is_pretrained_ref
     if isinstance(config, (str, os.PathLike)) and \
             is_pretrained_ref(config) and (
                 checkpoint is None
@@ -328,7 +328,7 @@ def _init_pretrained(ref: str, device: Union[str, torch.device],
     """``init_model`` of a pretrained folder or ``hf://owner/name[@rev]``.
     """
     from mmallinone.models import AllInOneBaseModel
-    from mmallinone.utils.pretrained import HUB_PREFIX
+    from mmallinone.checkpoint import HUB_PREFIX
     revision = None
     if ref.startswith(HUB_PREFIX):
         ref, _, revision = ref[len(HUB_PREFIX):].partition('@')

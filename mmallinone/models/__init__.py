@@ -4,8 +4,6 @@ from .heads import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .tasks import *  # noqa: F401,F403
-from .utils import *  # noqa: F401,F403
-from .utils import __all__ as _utils_all
 
 __all__ = [
     'AllInOneTransformer', 'TemporalTokenRoll', 'AllInOnePooler', 'VTMHead',
@@ -14,4 +12,3 @@ __all__ = [
     'OpenEndedQAHead', 'MultipleChoiceQAHead', 'AllInOneVideoBackbone',
     'AllInOneZeroShotClassifier', 'AllInOneVCR', 'AllInOneZeroShotRetrieval'
 ]
-__all__ += list(_utils_all)  # checkpoint utilities (models/utils)

@@ -123,7 +123,8 @@ class _Evil:
 
 def test_malicious_checkpoint_runs_no_code(tmp_path, monkeypatch):
     """The tool reads a given checkpoint with the safe loader."""
-    from mmallinone.utils import TRUST_ENV_VAR, UntrustedCheckpointError
+    from mmallinone.checkpoint import (TRUST_ENV_VAR,
+                                       UntrustedCheckpointError)
     monkeypatch.delenv(TRUST_ENV_VAR, raising=False)
     marker = tmp_path / 'pwned'
     path = str(tmp_path / 'evil.pth')

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import mmallinone  # noqa: F401
-from mmallinone.utils import TRUST_ENV_VAR, UntrustedCheckpointError
+from mmallinone.checkpoint import TRUST_ENV_VAR, UntrustedCheckpointError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOY_DIR = osp.dirname(osp.abspath(__file__))

@@ -8,15 +8,15 @@ import sys
 import pytest
 import torch
 
-from mmallinone.models import (AllInOneTransformer,
-                               convert_allinone_to_mmallinone,
-                               suggest_backbone_cfg)
+from mmallinone.checkpoint import (convert_allinone_to_mmallinone,
+                                   suggest_backbone_cfg)
+from mmallinone.models import AllInOneTransformer
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _load_fixtures():
     import importlib.util
-    path = osp.join(ROOT, 'tests', 'models', 'utils', 'release_fixtures.py')
+    path = osp.join(ROOT, 'tests', 'checkpoint', 'release_fixtures.py')
     spec = importlib.util.spec_from_file_location('_release_fixtures', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmallinone  # noqa: F401
-from mmallinone.utils import TRUST_ENV_VAR
+from mmallinone.checkpoint import TRUST_ENV_VAR
 from mmallinone.utils.runner import build_runner
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -1,42 +1,13 @@
-"""Unit tests of mmallinone.utils that need no Runner."""
+"""Unit tests of mmallinone.utils that need no Runner (the checkpoint
+loader's are in tests/checkpoint/test_loading.py)."""
 import os.path as osp
 
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.runner import CheckpointLoader
 
-from mmallinone.utils import (TRUST_ENV_VAR, is_trusted_checkpoint,
-                              load_from_local_safe, setup_runtime)
+from mmallinone.utils import setup_runtime
 from mmallinone.utils import dist as dist_utils
-
-
-def test_local_scheme_is_ours():
-    assert CheckpointLoader._get_checkpoint_loader(
-        '/some/file.pth') is load_from_local_safe
-    # other schemes are untouched
-    assert CheckpointLoader._get_checkpoint_loader(
-        'https://x/y.pth') is not load_from_local_safe
-
-
-@pytest.mark.parametrize('value,trusted', [('1', True), ('true', True),
-                                           ('0', False), ('', False)])
-def test_trust_env_var(tmp_path, monkeypatch, value, trusted):
-    monkeypatch.setenv(TRUST_ENV_VAR, value)
-    assert is_trusted_checkpoint(str(tmp_path / 'a.pth')) is trusted
-
-
-def test_work_dir_marker_grants_no_trust(tmp_path, monkeypatch):
-    monkeypatch.delenv(TRUST_ENV_VAR, raising=False)
-    path = str(tmp_path / 'iter_1.pth')
-    assert not is_trusted_checkpoint(path)
-    (tmp_path / 'last_checkpoint').write_text(path)
-    assert not is_trusted_checkpoint(path)
-
-
-def test_missing_file():
-    with pytest.raises(FileNotFoundError):
-        load_from_local_safe('/nonexistent/ckpt.pth')
 
 
 def test_invalid_launcher():

@@ -62,7 +62,7 @@ def load_demo(ann: str):
 
 def main() -> int:
     args = parse_args()
-    from mmallinone.utils.pretrained import is_pretrained_ref
+    from mmallinone.checkpoint import is_pretrained_ref
     if args.checkpoint is None and not is_pretrained_ref(args.config) \
             and not args.random_init:
         print('give a checkpoint (or --random-init for a smoke test)',

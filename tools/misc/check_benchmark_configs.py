@@ -40,8 +40,9 @@ from typing import Dict, List, Optional, Tuple, Union
 import mmallinone  # noqa: F401,I001  (upstream compat patches come first)
 from mmallinone.models.backbones import AllInOneTransformer
 from mmallinone.registry import RUNNERS
-from mmallinone.utils import (load_from_local_safe, register_checkpoint_loader,
-                              setup_runtime)
+from mmallinone.checkpoint import (load_from_local_safe,
+                                   register_checkpoint_loader)
+from mmallinone.utils import setup_runtime
 
 from mmengine.config import Config, ConfigDict
 from mmengine.utils import ProgressBar

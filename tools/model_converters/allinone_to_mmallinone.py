@@ -17,10 +17,9 @@ import json
 import os.path as osp
 
 import mmallinone  # noqa: F401,I001
-from mmallinone.models.utils import (convert_allinone_to_mmallinone,
-                                     load_allinone_release, release_hparams,
-                                     suggest_backbone_cfg)
-from mmallinone.utils.pretrained import save_state_dict
+from mmallinone.checkpoint import (convert_allinone_to_mmallinone,
+                                   load_allinone_release, release_hparams,
+                                   save_state_dict, suggest_backbone_cfg)
 
 
 def parse_args() -> argparse.Namespace:

@@ -16,8 +16,8 @@ import os.path as osp
 import torch
 
 import mmallinone  # noqa: F401,I001
-from mmallinone.models.utils import convert_mmallinone_to_allinone
-from mmallinone.utils.pretrained import save_state_dict
+from mmallinone.checkpoint import (convert_mmallinone_to_allinone,
+                                   save_state_dict)
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,7 +41,8 @@ def main() -> None:
     # only with --trust-checkpoint
     import contextlib
 
-    from mmallinone.utils import load_from_local_safe, trusted_checkpoints
+    from mmallinone.checkpoint import (load_from_local_safe,
+                                       trusted_checkpoints)
     with (trusted_checkpoints() if args.trust_checkpoint
           else contextlib.nullcontext()):
         checkpoint = load_from_local_safe(args.src, map_location='cpu')

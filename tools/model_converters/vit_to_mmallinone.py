@@ -20,8 +20,7 @@ import os.path as osp
 import torch
 
 import mmallinone  # noqa: F401,I001
-from mmallinone.models.utils import convert_vit_to_mmallinone
-from mmallinone.utils.pretrained import save_state_dict
+from mmallinone.checkpoint import convert_vit_to_mmallinone, save_state_dict
 
 
 def parse_args() -> argparse.Namespace:

@@ -7,7 +7,6 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
-from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from mmengine.utils import to_2tuple
@@ -333,73 +332,17 @@ class AllInOneTransformer(BaseModule):
         """Fit a checkpoint's embedding tables to this config, then load.
 
         Runs before the children load (``state_dict`` is shared), so the
-        text position table of ``text_embeddings`` is fitted here too. Every
-        change is logged; nothing is skipped silently. See
-        ``docs/checkpoints.md``.
+        text position table of ``text_embeddings`` is fitted here too (see
+        :func:`mmallinone.checkpoint.backbone_fitting.fit_backbone_tables`).
         """
-        self._fit_checkpoint_tables(state_dict, prefix)
+        # imported here: mmallinone.checkpoint's fitting uses this package's
+        # embedding resizers (models.layers.embeddings)
+        from mmallinone.checkpoint.backbone_fitting import \
+            fit_backbone_tables
+        fit_backbone_tables(self, state_dict, prefix)
         super()._load_from_state_dict(state_dict, prefix, local_metadata,
                                       strict, missing_keys, unexpected_keys,
                                       error_msgs)
-
-    def _fit_checkpoint_tables(self, state_dict: dict, prefix: str) -> None:
-        """Inflate ``pos_embed``, ``temporal_embed``, text positions."""
-        from ..utils.inflation import (inflate_pos_embed,
-                                       inflate_temporal_embed,
-                                       inflate_text_pos_embed)
-        logger = MMLogger.get_current_instance()
-        for buf in ('position_ids', 'token_type_ids'):
-            # HF buffers saved by transformers 4.x: constants, not weights
-            state_dict.pop(f'{prefix}text_embeddings.{buf}', None)
-
-        key = prefix + 'dist_token'
-        if key in state_dict and self.dist_token is None:
-            raise ValueError(
-                f'The checkpoint has {key} (a distilled DeiT / All-in-One-S '
-                'model) but this backbone has no distillation token; build '
-                'it with with_dist_token=True.')
-
-        key = prefix + 'pos_embed'
-        if key in state_dict and state_dict[key].shape != \
-                self.pos_embed.shape:
-            src = state_dict[key]
-            state_dict[key] = inflate_pos_embed(
-                src, self.grid_size, self.num_extra_tokens)
-            logger.info(f'Resized {key} from {tuple(src.shape)} to '
-                        f'{tuple(state_dict[key].shape)} (bicubic on the '
-                        f'patch grid, {self.num_extra_tokens} extra token '
-                        'row(s) kept).')
-
-        key = prefix + 'temporal_embed'
-        if self.temporal_embed is None:
-            if key in state_dict:
-                state_dict.pop(key)
-                logger.warning(f'{key} in the checkpoint is ignored: this '
-                               'backbone has with_temporal_embed=False.')
-        elif key not in state_dict:
-            if prefix + 'pos_embed' in state_dict:
-                state_dict[key] = torch.zeros_like(self.temporal_embed.data)
-                logger.info(f'{key} is absent from the checkpoint (ImageNet '
-                            'ViT or an All-in-One release without it); it '
-                            'is set to zeros, which is what adding no '
-                            'temporal embedding means.')
-        elif state_dict[key].shape[1] != self.num_frames:
-            src = state_dict[key]
-            state_dict[key] = inflate_temporal_embed(
-                src, self.num_frames, self.temporal_inflation)
-            logger.info(f'Fitted {key} from {src.shape[1]} to '
-                        f'{self.num_frames} frames '
-                        f'({self.temporal_inflation!r}).')
-
-        key = prefix + 'text_embeddings.position_embeddings.weight'
-        if key in state_dict and \
-                state_dict[key].shape[0] != self.max_text_len:
-            src = state_dict[key]
-            state_dict[key] = inflate_text_pos_embed(src, self.max_text_len)
-            how = ('truncated' if src.shape[0] > self.max_text_len else
-                   'extended (rows copied, new rows repeat the last one)')
-            logger.info(f'Text position table {key} {how}: {src.shape[0]} '
-                        f'-> {self.max_text_len} rows.')
 
     # ------------------------------------------------------------ embeddings
     def embed_text(self, input_ids: Tensor) -> Tensor:

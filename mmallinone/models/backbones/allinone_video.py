@@ -26,7 +26,6 @@ registry, so an mmaction2 config names it with the scope prefix::
 from typing import Optional
 
 import torch
-from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 from torch import Tensor
 
@@ -117,14 +116,9 @@ class AllInOneVideoBackbone(AllInOneTransformer):
                               missing_keys: list, unexpected_keys: list,
                               error_msgs: list) -> None:
         """Drop the checkpoint's text-embedding keys, then load as usual."""
-        text_prefix = prefix + 'text_embeddings.'
-        dropped = [k for k in state_dict if k.startswith(text_prefix)]
-        for key in dropped:
-            state_dict.pop(key)
-        if dropped:
-            MMLogger.get_current_instance().info(
-                f'{len(dropped)} text-embedding key(s) ({text_prefix}*) of '
-                'the checkpoint are not used by the video-only backbone.')
+        from mmallinone.checkpoint.backbone_fitting import \
+            drop_text_embedding_keys  # imported here: see the parent class
+        drop_text_embedding_keys(state_dict, prefix)
         super()._load_from_state_dict(state_dict, prefix, local_metadata,
                                       strict, missing_keys, unexpected_keys,
                                       error_msgs)

@@ -2,10 +2,10 @@
 
 Built on :class:`huggingface_hub.PyTorchModelHubMixin`: the mixin brings
 ``push_to_hub`` and the Hub download logic; this class decides what a folder
-holds (see :mod:`mmallinone.utils.pretrained`): the resolved config (model,
-test pipeline and test data settings) as JSON, the weights as safetensors,
-a Python copy of the config for the tools, and a model card generated from
-the config and the config's ``metafile.yml`` entry.
+holds (see :mod:`mmallinone.checkpoint.pretrained`): the resolved config
+(model, test pipeline and test data settings) as JSON, the weights as
+safetensors, a Python copy of the config for the tools, and a model card
+generated from the config and the config's ``metafile.yml`` entry.
 """
 import copy
 import glob
@@ -15,9 +15,9 @@ from typing import Any, Dict, List, Optional, Union
 
 from huggingface_hub import ModelCard, PyTorchModelHubMixin
 
-from mmallinone.utils.pretrained import (CONFIG_NAME, WEIGHTS_NAME,
-                                         decode_config, encode_config,
-                                         resolve_pretrained)
+from mmallinone.checkpoint.pretrained import (CONFIG_NAME, WEIGHTS_NAME,
+                                              decode_config, encode_config,
+                                              resolve_pretrained)
 
 __all__ = ['AllInOneHubMixin', 'find_metafile_entry']
 

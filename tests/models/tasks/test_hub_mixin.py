@@ -125,8 +125,9 @@ def test_safetensors_loading_never_unpickles(saved, monkeypatch):
 def test_errors_and_hub_scheme(saved, tmp_path):
     from mmengine.runner import CheckpointLoader
     from mmallinone.models import AllInOneBaseModel
-    from mmallinone.utils.pretrained import (decode_config, encode_config,
-                                             load_from_hub)
+    from mmallinone.checkpoint.pretrained import (decode_config,
+                                                  encode_config,
+                                                  load_from_hub)
     _, folder, _ = saved
     assert CheckpointLoader._get_checkpoint_loader('hf://a/b') is \
         load_from_hub

@@ -104,7 +104,7 @@ def test_loss_weights_and_errors():
 def test_released_vcr_checkpoint_rank_output_2():
     """A release-layout VCR state dict (rank_output, rank_output_2 = ITM
     row 1) converts and loads strictly; both tasks score with that row."""
-    from mmallinone.models.utils.key_mapping import (
+    from mmallinone.checkpoint.key_mapping import (
         convert_allinone_to_mmallinone, convert_mmallinone_to_allinone)
     torch.manual_seed(0)
     src = _build()

@@ -1,8 +1,9 @@
 """Pretrained folders: a model's config, safetensors weights and model card.
 
 A *pretrained folder* is what ``model.save_pretrained(dir)`` writes (see
-:class:`mmallinone.models.tasks.hub_mixin.AllInOneHubMixin`) and what
-``push_to_hub`` uploads to the Hugging Face Hub:
+:class:`mmallinone.models.tasks.hub_mixin.AllInOneHubMixin`, which builds
+the model; this module is pure I/O) and what ``push_to_hub`` uploads to the
+Hugging Face Hub:
 
 - ``model.safetensors``: the weights (``safetensors`` format, no pickle);
 - ``config.json``: the resolved config needed to rebuild and run the model

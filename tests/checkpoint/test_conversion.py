@@ -6,11 +6,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmallinone.models import (AllInOnePretrainer, AllInOneTransformer,
-                               convert_allinone_to_mmallinone,
-                               convert_mmallinone_to_allinone,
-                               convert_vit_to_mmallinone)
-from mmallinone.utils import load_from_local_safe
+from mmallinone.checkpoint import (convert_allinone_to_mmallinone,
+                                   convert_mmallinone_to_allinone,
+                                   convert_vit_to_mmallinone,
+                                   load_from_local_safe)
+from mmallinone.models import AllInOnePretrainer, AllInOneTransformer
 from .reference_allinone import plain_vit_tokens
 from .release_fixtures import release_state_dict
 

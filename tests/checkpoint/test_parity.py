@@ -3,8 +3,8 @@ outputs of an independent re-statement of the spec's forward (issue 6)."""
 import pytest
 import torch
 
-from mmallinone.models import (AllInOnePretrainer,
-                               convert_allinone_to_mmallinone)
+from mmallinone.checkpoint import convert_allinone_to_mmallinone
+from mmallinone.models import AllInOnePretrainer
 from .reference_allinone import ReferenceAllInOne
 from .release_fixtures import release_state_dict
 

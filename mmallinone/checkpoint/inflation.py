@@ -1,13 +1,20 @@
 """Fitting checkpoint embedding tables to another image size, frame count
-or text length."""
+or text length.
+
+The resizing math is the backbone's own (:mod:`mmallinone.models.layers.
+embeddings`, also used at run time for other input sizes), so importing this
+module imports :mod:`mmallinone.models`; :mod:`mmallinone.checkpoint` does not
+import it eagerly.
+"""
 import math
 from typing import Sequence
 
 import torch
 from torch import Tensor
 
-from ..layers.embeddings import (resize_pos_embed, resize_temporal_embed,
-                                 resize_text_pos_embed)
+from mmallinone.models.layers.embeddings import (resize_pos_embed,
+                                                 resize_temporal_embed,
+                                                 resize_text_pos_embed)
 
 __all__ = [
     'inflate_pos_embed', 'inflate_temporal_embed', 'inflate_text_pos_embed'

@@ -25,8 +25,8 @@ environment. It is logged as a warning.
 The authors' released All-in-One ``.ckpt`` files (PyTorch-Lightning) are
 handled too: if weights-only loading fails only because of Lightning / sacred
 classes (hyper-parameters, callback states), they are loaded weights-only
-with inert stand-ins (``mmallinone.models.utils.lightning_io``), and a
-released state dict is converted to mmallinone keys on the fly, so
+with inert stand-ins (:mod:`.lightning_io`), and a released state dict is
+converted to mmallinone keys on the fly (:mod:`.release`), so
 ``load_from='all-in-one-base.ckpt'`` works without converting first.
 """
 import contextlib
@@ -42,7 +42,9 @@ import torch
 from mmengine.logging import HistoryBuffer, print_log
 from mmengine.runner import CheckpointLoader
 
+from .lightning_io import load_lightning_checkpoint
 from .pretrained import load_safetensors_checkpoint
+from .release import maybe_convert_release
 
 __all__ = [
     'TRUST_ENV_VAR', 'MMENGINE_SAFE_GLOBALS', 'UntrustedCheckpointError',
@@ -197,13 +199,13 @@ def load_from_local_safe(
             f'corrupt ({type(error).__name__}: {error}).') from error
     except pickle.UnpicklingError as weights_only_error:
         try:
-            checkpoint = _load_lightning(filename, map_location)
+            checkpoint = load_lightning_checkpoint(filename, map_location)
         except pickle.UnpicklingError as error:  # not even a pickle
             raise CorruptCheckpointError(
                 f'Cannot read checkpoint "{filename}": it is truncated or '
                 f'corrupt ({type(error).__name__}: {error}).') from error
         if checkpoint is not None:
-            return _maybe_convert_release(checkpoint, filename)
+            return maybe_convert_release(checkpoint, filename)
         if not is_trusted_checkpoint(filename):
             raise UntrustedCheckpointError(
                 f'{filename} holds Python objects outside the weights-only '
@@ -214,38 +216,22 @@ def load_from_local_safe(
                 f'API) or set {TRUST_ENV_VAR}=1. '
                 f'Original error: {weights_only_error}') from None
     else:
-        return _maybe_convert_release(checkpoint, filename)
+        return maybe_convert_release(checkpoint, filename)
     print_log(
         f'{filename} holds objects outside the weights-only allow-list; '
         'trust was requested explicitly, so it is loaded with '
         'torch.load(weights_only=False).',
         logger='current',
         level=logging.WARNING)
-    return _maybe_convert_release(
+    return maybe_convert_release(
         torch.load(filename, map_location=map_location, weights_only=False),
         filename)
-
-
-def _load_lightning(filename: str, map_location: Any) -> Optional[dict]:
-    """Weights-only load with Lightning stand-ins, or None (see module)."""
-    from mmallinone.models.utils.lightning_io import \
-        load_lightning_checkpoint
-    return load_lightning_checkpoint(filename, map_location)
-
-
-def _maybe_convert_release(checkpoint: Any, filename: str) -> Any:
-    """Map an All-in-One release to mmallinone keys; others unchanged."""
-    from mmallinone.models.utils.key_mapping import is_allinone_release
-    if not is_allinone_release(checkpoint):
-        return checkpoint
-    from mmallinone.models.utils.release import convert_release_checkpoint
-    return convert_release_checkpoint(checkpoint, filename)
 
 
 def register_checkpoint_loader() -> None:
     """Make :func:`load_from_local_safe` MMEngine's local-path loader.
 
-    Idempotent. Called when :mod:`mmallinone.utils` is imported.
+    Idempotent. Called when :mod:`mmallinone.checkpoint` is imported.
     """
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_from_local_safe, force=True)

@@ -1,7 +1,8 @@
-"""Checkpoint trust: MMEngine's own checkpoints load weights-only under an
-allow-list; anything else needs an explicit trust flag, never a file beside
-it. A malicious pickle runs no code on any loading path (the subprocess
-paths are in ``tests/tools/test_malicious_checkpoint.py``)."""
+"""Checkpoint loading and trust: MMEngine's own checkpoints load
+weights-only under an allow-list; anything else needs an explicit trust
+flag, never a file beside it. A malicious pickle runs no code on any loading
+path (the subprocess paths are in
+``tests/tools/test_malicious_checkpoint.py``)."""
 import os.path as osp
 import pickle
 import sys
@@ -12,8 +13,9 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader, Runner
 
 import mmallinone  # noqa: F401  (registers the safe checkpoint loader)
-from mmallinone.utils import (TRUST_ENV_VAR, UntrustedCheckpointError,
-                              load_from_local_safe, trusted_checkpoints)
+from mmallinone.checkpoint import (TRUST_ENV_VAR, UntrustedCheckpointError,
+                                   is_trusted_checkpoint, load_from_local_safe,
+                                   trusted_checkpoints)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tests', 'tools'))
@@ -128,3 +130,31 @@ def test_explicit_trust_loads_a_full_pickle(tmp_path, monkeypatch):
         assert 'extra' in load_from_local_safe(path)
     with pytest.raises(UntrustedCheckpointError):  # trust ends with block
         load_from_local_safe(path)
+
+
+def test_local_scheme_is_ours():
+    assert CheckpointLoader._get_checkpoint_loader(
+        '/some/file.pth') is load_from_local_safe
+    # other schemes are untouched
+    assert CheckpointLoader._get_checkpoint_loader(
+        'https://x/y.pth') is not load_from_local_safe
+
+
+@pytest.mark.parametrize('value,trusted', [('1', True), ('true', True),
+                                           ('0', False), ('', False)])
+def test_trust_env_var(tmp_path, monkeypatch, value, trusted):
+    monkeypatch.setenv(TRUST_ENV_VAR, value)
+    assert is_trusted_checkpoint(str(tmp_path / 'a.pth')) is trusted
+
+
+def test_work_dir_marker_grants_no_trust(tmp_path, monkeypatch):
+    monkeypatch.delenv(TRUST_ENV_VAR, raising=False)
+    path = str(tmp_path / 'iter_1.pth')
+    assert not is_trusted_checkpoint(path)
+    (tmp_path / 'last_checkpoint').write_text(path)
+    assert not is_trusted_checkpoint(path)
+
+
+def test_missing_file():
+    with pytest.raises(FileNotFoundError):
+        load_from_local_safe('/nonexistent/ckpt.pth')
