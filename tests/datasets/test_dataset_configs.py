@@ -17,9 +17,9 @@ def _check_batch(batch, batch_size, size, false=True):
         assert x.dtype == torch.uint8 and x.shape == (3, 3, size, size)
     if false:
         assert len(batch['inputs']['false_imgs']) == batch_size
-    for sample in batch['data_samples']:
-        assert sample.input_ids.dtype == torch.long
-        assert sample.input_ids.numel() <= 40
+    for ids in batch['inputs']['input_ids']:
+        assert ids.dtype == torch.long
+        assert ids.numel() <= 40
 
 
 def test_demo_pretrain_config(monkeypatch):
@@ -34,15 +34,16 @@ def test_demo_pretrain_config(monkeypatch):
     assert len(loader.dataset) == 10
     batch = next(iter(loader))
     _check_batch(batch, cfg.batch_size, 224)
-    assert all(s.mlm_labels.shape == s.input_ids.shape
-               for s in batch['data_samples'])
+    inputs = batch['inputs']
+    assert all(m.shape == i.shape for m, i in zip(inputs['mlm_labels'],
+                                                  inputs['input_ids']))
     val = Runner.build_dataloader(
         dict(cfg.val_dataloader, num_workers=0, persistent_workers=False),
         seed=0)
     assert len(val.dataset) == 5 and val.dataset.test_mode
     batch = next(iter(val))
     _check_batch(batch, cfg.batch_size, 224, false=False)
-    assert 'mlm_labels' not in batch['data_samples'][0]
+    assert 'mlm_labels' not in batch['inputs']
 
 
 def test_webvid_howto_config_on_fixtures():

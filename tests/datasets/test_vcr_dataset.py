@@ -18,6 +18,7 @@ from mmallinone.datasets import AnnotationError, VCRDataset
 from mmallinone.datasets.transforms import VCRMarkEntities
 from mmallinone.datasets.transforms.vcr import VCR_PALETTE
 from mmallinone.registry import DATASETS
+from mmallinone.structures import unpack_token_ids
 
 ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
                 'vcr')
@@ -199,8 +200,11 @@ def test_texts_reference_tags_and_candidates():
     assert [e['colour'] for e in s.vcr_entities] == [
         'red', 'green', 'blue', 'yellow']
     # 4 Q->A and 4 QA->R token sequences: [CLS] prefix [SEP] cand [SEP]
-    assert len(s.candidate_ids) == len(s.rationale_ids) == 4
-    for ids in list(s.candidate_ids) + list(s.rationale_ids):
+    inputs = ds[0]['inputs']
+    answers = unpack_token_ids(inputs['candidate_ids'])
+    rationales = unpack_token_ids(inputs['rationale_ids'])
+    assert len(answers) == len(rationales) == 4
+    for ids in answers + rationales:
         assert ids[0] == 101 and ids[-1] == 102 and (ids == 102).sum() == 2
     assert int(s.gt_label) == 0 and int(s.rationale_label) == 1
     assert ds[0]['inputs']['imgs'].shape == (1, 3, 256, 340)

@@ -55,7 +55,8 @@ def test_decodes_every_real_video(name):
     total, _ = VIDEOS[name]
     inds = sample.metainfo['frame_inds']
     assert len(inds) == 3 and inds.max() < total
-    assert sample.input_ids[0] == 101 and sample.input_ids[-1] == 102
+    ids = data['inputs']['input_ids']
+    assert ids[0] == 101 and ids[-1] == 102
     assert sample.metainfo['video_id'] == osp.splitext(name)[0]
     assert sample.metainfo['sample_idx'] == idx
 

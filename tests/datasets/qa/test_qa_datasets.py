@@ -10,6 +10,7 @@ from mmengine.registry import init_default_scope
 import mmallinone  # noqa: F401
 from mmallinone.datasets import AnnotationError
 from mmallinone.registry import DATASETS
+from mmallinone.structures import unpack_token_ids
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
@@ -63,7 +64,7 @@ def test_msrvtt_qa_official_json_and_oov():
     out = ds[0]
     assert out['inputs']['imgs'].shape == (2, 3, 32, 32)
     assert int(out['data_samples'].gt_label) == 0
-    assert out['data_samples'].input_ids[0] == 101
+    assert out['inputs']['input_ids'][0] == 101
 
 
 def test_msrvtt_qa_malformed_row_names_field(tmp_path):
@@ -122,9 +123,11 @@ def test_tgif_action_candidates_with_question():
                            prefix='question'))
     info = ds.get_data_info(0)
     assert info['candidates'][1] == 'shoot the ball' and info['label'] == 1
-    sample = ds[0]['data_samples']
-    assert len(sample.candidate_ids) == 5
-    ids = sample.candidate_ids[1].tolist()
+    out = ds[0]
+    sample = out['data_samples']
+    cands = unpack_token_ids(out['inputs']['candidate_ids'])
+    assert len(cands) == 5
+    ids = cands[1].tolist()
     # [CLS] question [SEP] answer [SEP]
     assert ids[0] == 101 and ids[-1] == 102 and ids.count(102) == 2
     assert int(sample.gt_label) == 1
@@ -187,8 +190,9 @@ def test_msrvtt_mc_jsonl():
     assert ds.get_data_info(0)['label'] == 1
     assert ds.get_data_info(0)['text'] == \
         'two people arm wrestling across a table'
-    sample = ds[1]['data_samples']
-    assert len(sample.candidate_ids) == 5 and int(sample.gt_label) == 0
+    out = ds[1]
+    assert out['inputs']['candidate_ids'].shape[0] == 5
+    assert int(out['data_samples'].gt_label) == 0
 
 
 def test_lsmdc_mc_tsv_one_based_answer(tmp_path):
