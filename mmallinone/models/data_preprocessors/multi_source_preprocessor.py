@@ -2,7 +2,6 @@
 from typing import Any, Dict, Optional, Sequence
 
 import torch
-from torch import Tensor
 
 from mmallinone.registry import MODELS
 from .video_text_preprocessor import VideoTextDataPreprocessor
