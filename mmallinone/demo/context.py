@@ -30,15 +30,14 @@ class ModelEntry:
                 f'({osp.basename(self.checkpoint)})')
 
 
-#: What a model can do, tested on the model object (never on config names).
+#: What each demo tab needs, from the task model's declared capabilities
+#: (never from config names or attribute probes).
 CAPABILITIES = {
-    'search': lambda m: hasattr(m, 'encode_video') or
-    getattr(m, 'vtm_head', None) is not None,
-    'open_ended': lambda m: hasattr(m, 'answer_logits'),
-    'multiple_choice': lambda m: hasattr(m, 'candidate_scores') or
-    getattr(m, 'vtm_head', None) is not None,
-    'cloze': lambda m: getattr(m, 'mlm_head', None) is not None,
-    'caption': lambda m: hasattr(m, 'generate'),
+    'search': lambda m: m.can('embed') or m.can('match'),
+    'open_ended': lambda m: m.can('answer'),
+    'multiple_choice': lambda m: m.can('choose') or m.can('match'),
+    'cloze': lambda m: m.can('fill_mask'),
+    'caption': lambda m: m.can('caption'),
 }
 
 

@@ -71,7 +71,7 @@ class VideoEncoder(nn.Module):
     def forward(self, frames: Tensor) -> Tensor:
         """``(B, S, 3, H, W)`` 0-255 float -> ``(B, D)``."""
         imgs = (frames - self.mean) / self.std
-        if hasattr(self.model, 'encode_video'):
+        if self.model.can('embed'):
             return self.model.encode_video(imgs)
         return self.model.backbone.forward_video(imgs)[:, 0]
 
@@ -89,7 +89,7 @@ class TextEncoder(nn.Module):
 
     def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:
         """``(B, L)`` int64 ids and mask -> ``(B, D)``."""
-        if hasattr(self.model, 'encode_text'):
+        if self.model.can('embed'):
             return self.model.encode_text(input_ids, attention_mask)
         return self.model.backbone.forward_text(input_ids,
                                                 attention_mask)[:, 0]

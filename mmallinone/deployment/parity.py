@@ -52,7 +52,7 @@ def check_parity(model: nn.Module, paths: Dict[str, str], videos: Sequence,
     model.eval()
     frames, ids, mask = tower_inputs(model, videos, texts)
     imgs = model.data_preprocessor.normalize(list(frames))
-    ref_video = (model.encode_video(imgs) if hasattr(model, 'encode_video')
+    ref_video = (model.encode_video(imgs) if model.can('embed')
                  else VideoEncoder(model)(frames)).float().numpy()
     ref_text = TextEncoder(model)(ids, mask).float().numpy()
     out_video = ort_session(paths['video']).run(

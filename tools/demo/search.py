@@ -195,7 +195,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                        cfg_options=args.cfg_options)
     mode = args.score
     if mode == 'auto':
-        mode = 'embed' if hasattr(model, 'encode_video') else 'vtm'
+        mode = 'embed' if model.can('embed') else 'vtm'
     os.makedirs(args.out_dir, exist_ok=True)
     cache_file = args.cache or osp.join(args.out_dir, 'search_cache.pth')
     index = VideoIndex(

@@ -111,10 +111,9 @@ def build_model(cfg, checkpoint: str, device: str = 'cpu'):
     from mmallinone.registry import MODELS
     init_default_scope(cfg.get('default_scope', 'mmallinone'))
     model = MODELS.build(cfg.model)
-    for name in ('encode_video', 'encode_text'):
-        if not hasattr(model, name):
-            raise TypeError(f'{type(model).__name__} has no {name}(): use a '
-                            'retrieval config (AllInOneRetrieval)')
+    if not model.can('embed'):
+        raise TypeError(f'{type(model).__name__} cannot embed videos and '
+                        'texts: use a retrieval config (AllInOneRetrieval)')
     load_checkpoint(model, checkpoint, map_location='cpu', strict=False)
     return model.to(device).eval()
 
@@ -173,8 +172,8 @@ def folder_embeds(args: argparse.Namespace) -> tuple:
     """
     from mmallinone.apis import VideoIndex, init_model, model_fingerprint
     model = init_model(args.config, args.checkpoint, device=args.device)
-    if not hasattr(model, 'encode_video'):
-        raise TypeError(f'{type(model).__name__} has no encode_video(): use '
+    if not model.can('embed'):
+        raise TypeError(f'{type(model).__name__} cannot embed videos: use '
                         'a retrieval config (AllInOneRetrieval)')
     cache = args.cache or osp.join(args.out, 'embed_cache.pth')
     index = VideoIndex(model, args.videos, cache,
