@@ -39,7 +39,8 @@ class FalseVideoMixin:
         other = int(np.random.randint(len(self) - 1))
         return other + 1 if other >= idx else other
 
-    def add_false_video(self, data: Optional[dict], idx: int) -> Optional[dict]:
+    def add_false_video(self, data: Optional[dict],
+                        idx: int) -> Optional[dict]:
         """Add ``inputs['false_imgs']`` to the packed sample ``idx``.
 
         A false video that fails to load is skipped (and counted) like any
