@@ -269,8 +269,12 @@ def _arg_default(obj: dict, name: str, registry_name: str):
         except Exception:  # noqa: BLE001 - an unknown type: no default
             cls = None
     for klass in getattr(cls, '__mro__', ()):
-        param = inspect.signature(klass.__init__).parameters.get(name)
-        if param is not None and param.kind == param.POSITIONAL_OR_KEYWORD:
+        try:
+            param = inspect.signature(klass.__init__).parameters.get(name)
+        except (TypeError, ValueError):  # a builtin without a signature
+            continue
+        if param is not None and param.kind in (param.POSITIONAL_OR_KEYWORD,
+                                                param.KEYWORD_ONLY):
             return None if param.default is param.empty else param.default
     return None
 
