@@ -23,7 +23,7 @@ yttemporal_train = dict(
     annotation_tmpl='{subset}/annotations/{id}.json',
     min_window=10.0,
     max_window=15.0,
-    num_false_videos=1,
+    num_false_videos=_base_.num_false_videos,
     # samples inside the chosen ASR window (RestrictToClipWindow)
     pipeline=_base_.train_pipeline)
 

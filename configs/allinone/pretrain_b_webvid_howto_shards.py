@@ -29,8 +29,10 @@ train_dataloader = dict(
         _delete_=True,
         type='ConcatDataset',
         datasets=[
-            dict(_base_.webvid_shards_train, pipeline=_base_.train_pipeline),
-            dict(_base_.howto_shards_train, pipeline=_base_.train_pipeline),
+            dict(_base_.webvid_shards_train, pipeline=_base_.train_pipeline,
+                 num_false_videos=_base_.num_false_videos),
+            dict(_base_.howto_shards_train, pipeline=_base_.train_pipeline,
+                 num_false_videos=_base_.num_false_videos),
         ]))
 val_dataloader = dict(
     dataset=dict(

@@ -21,6 +21,6 @@ train_dataloader = dict(
         _delete_=True,
         type='VideoTextShardDataset',
         shards=demo_shards,
-        num_false_videos=1,
+        num_false_videos=_base_.num_false_videos,
         pipeline=_base_.train_pipeline))
 work_dir = './work_dirs/pretrain_ti_demo_shards'

@@ -1,5 +1,4 @@
 """HowTo100M: narrated videos with ASR captions and their time windows."""
-import json
 import os.path as osp
 from typing import List, Optional
 
@@ -108,12 +107,7 @@ class HowTo100MDataset(BaseVideoTextDataset):
 
         In JSON files the "line" of an error is the video id entry.
         """
-        try:
-            data = json.loads(self.read_text(path))
-        except json.JSONDecodeError as e:
-            raise ValueError(f'{type(self).__name__}: invalid annotation '
-                             f'({path}, line {e.lineno}): malformed JSON: '
-                             f'{e.msg}') from e
+        data = self.read_json(path)
         if not isinstance(data, dict):
             raise ValueError(f'{type(self).__name__}: invalid annotation '
                              f'({path}): expected an object {{video_id: '

@@ -6,7 +6,7 @@ import numpy as np
 
 from mmallinone.registry import DATASETS
 from .base import AnnotationError, BaseVideoTextDataset
-from .qa.base import _RowMixin, read_json_rows
+from .qa.base import _RowMixin
 
 __all__ = ['VCRDataset', 'parse_vcr_metadata']
 
@@ -284,7 +284,7 @@ class VCRDataset(_RowMixin, BaseVideoTextDataset):
         """Parse the JSONL file: one sample per question."""
         path = self.ann_file
         data_list = []
-        for where, row in read_json_rows(self, path):
+        for where, row in self.read_json_rows(path):
             info = self.parse_row(row, path, where)
             if info is None:
                 continue

@@ -1,5 +1,4 @@
 """Generic video(or image)-caption annotations in JSON or JSON Lines."""
-import json
 import os.path as osp
 from typing import List, Optional
 
@@ -11,7 +10,7 @@ from .base import BaseVideoTextDataset
 class VideoTextDataset(BaseVideoTextDataset):
     """Video-text pairs from a JSON or JSONL annotation file.
 
-    Accepted files (the format is chosen by the extension: ``.jsonl`` /
+    Accepted files (read by :meth:`read_json_rows`: ``.jsonl`` /
     ``.ndjson`` are JSON Lines, anything else is JSON)::
 
         # JSON: a list of rows, or {"annotations": [rows]}
@@ -59,36 +58,6 @@ class VideoTextDataset(BaseVideoTextDataset):
         self.label_key = label_key
         super().__init__(ann_file=ann_file, **kwargs)
 
-    def _rows(self) -> List[tuple]:
-        """Return ``(line, row)`` pairs; line is None for plain JSON."""
-        path = self.ann_file
-        text = self.read_text(path)
-        if path.endswith(('.jsonl', '.ndjson')):
-            rows = []
-            for line, raw in enumerate(text.splitlines(), start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    rows.append((line, json.loads(raw)))
-                except json.JSONDecodeError as e:
-                    self.invalid(path, line, None, f'malformed JSON: {e.msg}')
-            return rows
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ValueError(
-                f'{type(self).__name__}: invalid annotation ({path}, line '
-                f'{e.lineno}): malformed JSON: {e.msg}') from e
-        if isinstance(data, dict) and 'annotations' in data:
-            data = data['annotations']
-        if not isinstance(data, list):
-            raise ValueError(
-                f'{type(self).__name__}: invalid annotation ({path}): '
-                'expected a list of rows or {"annotations": [...]}, got '
-                f'{type(data).__name__}')
-        # report the row index as "line" for plain JSON (row i -> "row i")
-        return [(None, row) for row in data]
-
     def load_data_list(self) -> List[dict]:
         """Parse the annotation file.
 
@@ -97,8 +66,7 @@ class VideoTextDataset(BaseVideoTextDataset):
         """
         path = self.ann_file
         data_list = []
-        for i, (line, row) in enumerate(self._rows()):
-            where = line if line is not None else f'row {i}'
+        for where, row in self.read_json_rows(path):
             info = self._parse_row(row, path, where)
             if info is None:
                 continue

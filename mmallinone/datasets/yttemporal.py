@@ -1,5 +1,4 @@
 """YT-Temporal-180M: YouTube videos with time-stamped ASR words."""
-import json
 import os.path as osp
 from typing import List, Optional
 
@@ -103,12 +102,7 @@ class YTTemporalDataset(BaseVideoTextDataset):
 
     def _read_words(self, path: str):
         """``(duration, [(time, word)])`` of one annotation JSON."""
-        try:
-            data = json.loads(self.read_text(path))
-        except json.JSONDecodeError as e:
-            raise ValueError(
-                f'{type(self).__name__}: invalid annotation ({path}, line '
-                f'{e.lineno}): malformed JSON: {e.msg}') from e
+        data = self.read_json(path)
 
         def bad(field: str, msg: str) -> ValueError:
             return ValueError(f'{type(self).__name__}: invalid annotation '

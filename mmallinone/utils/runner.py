@@ -254,6 +254,87 @@ def _backbone_setting(backbone: dict, name: str):
     return param.default
 
 
+def _arg_default(obj: dict, name: str, registry_name: str):
+    """``obj[name]``, else the default of ``name`` in the ``__init__`` of
+    ``obj['type']`` or of its bases (None when none declares it)."""
+    if name in obj:
+        return obj[name]
+    import inspect
+
+    from mmallinone import registry
+    cls = obj.get('type')
+    if isinstance(cls, str):
+        try:
+            cls = getattr(registry, registry_name).get(cls)
+        except Exception:  # noqa: BLE001 - an unknown type: no default
+            cls = None
+    for klass in getattr(cls, '__mro__', ()):
+        try:
+            param = inspect.signature(klass.__init__).parameters.get(name)
+        except (TypeError, ValueError):  # a builtin without a signature
+            continue
+        if param is not None and param.kind in (param.POSITIONAL_OR_KEYWORD,
+                                                param.KEYWORD_ONLY):
+            return None if param.default is param.empty else param.default
+    return None
+
+
+def _leaf_datasets(obj, where: str):
+    """``(where, dataset dict)`` of every dataset under a dataloader or a
+    dataset wrapper (``dataset`` / ``datasets``)."""
+    if not isinstance(obj, dict):
+        return
+    inner = obj.get('datasets', obj.get('dataset'))
+    key = 'datasets' if 'datasets' in obj else 'dataset'
+    if isinstance(inner, (list, tuple)):
+        for i, value in enumerate(inner):
+            yield from _leaf_datasets(value, f'{where}.{key}[{i}]')
+    elif isinstance(inner, dict):
+        yield from _leaf_datasets(inner, f'{where}.{key}')
+    elif where.endswith(('.dataset', ']')):
+        yield where, obj
+
+
+def _false_video_problems(cfg: Config, loaders: Sequence[str]) -> List[str]:
+    """Loaders whose false videos (``num_false_videos``) disagree with the
+    model's ``vtm_negative_source``: the training loaders of a model that
+    takes its VTM negatives from the dataset must draw one per sample; any
+    other loader (evaluation, ``'batch'`` negatives, models without VTM
+    negatives) must draw none, since the model would ignore them."""
+    model = cfg.get('model')
+    source = _arg_default(model, 'vtm_negative_source', 'MODELS') \
+        if isinstance(model, dict) else None
+    named = [(key, cfg.get(key)) for key in loaders]
+    if 'train_dataloader' in loaders:  # co-training's other sources
+        other = (cfg.get('train_cfg') or {}).get('other_loaders') or {}
+        named += [(f'train_cfg.other_loaders.{k}', v)
+                  for k, v in other.items()]
+    problems = []
+    for key, loader in named:
+        training = key.startswith('train')
+        for where, ds in _leaf_datasets(loader, key):
+            num = _arg_default(ds, 'num_false_videos', 'DATASETS')
+            if not isinstance(num, int):
+                continue  # not a video-text dataset
+            kind = str(ds.get('type')).split('.')[-1]
+            if training and source == 'dataset' and num == 0:
+                problems.append(
+                    f'{where} ({kind}) draws no false videos but '
+                    "model.vtm_negative_source='dataset' takes the training "
+                    'VTM negatives from them. Set num_false_videos=1 (or '
+                    "vtm_negative_source='batch').")
+            elif num > 0 and not (training and source == 'dataset'):
+                why = (f'model.vtm_negative_source={source!r}' if training
+                       else 'evaluation scores in-batch negatives')
+                if source is None:
+                    why = f'{model.get("type")} takes no VTM negatives'
+                problems.append(
+                    f'{where} ({kind}) draws num_false_videos={num} false '
+                    f'videos that the model ignores ({why}). Set '
+                    'num_false_videos=0.')
+    return problems
+
+
 def check_model_data_agreement(
         cfg: Config,
         loaders: Sequence[str] = ('train_dataloader', 'val_dataloader',
@@ -265,7 +346,11 @@ def check_model_data_agreement(
       different count would silently interpolate the temporal embedding;
     - no tokenizer's ``max_length`` exceeds the backbone's text position
       table (``max_text_len``), which would fail only when the first long
-      caption arrives.
+      caption arrives;
+    - datasets draw false videos (``num_false_videos=1``) exactly where the
+      model trains on them (``model.vtm_negative_source='dataset'``, the
+      training loaders), so no VTM negative source is silently replaced or
+      decoded for nothing.
 
     Args:
         cfg (Config): The full config.
@@ -275,13 +360,13 @@ def check_model_data_agreement(
     Raises:
         ValueError: Naming the pipeline transform and both values.
     """
+    problems = _false_video_problems(cfg, loaders)
     model = cfg.get('model')
     backbone = model.get('backbone') if isinstance(model, dict) else None
     if not isinstance(backbone, dict):
-        return
+        backbone = {}
     num_frames = _backbone_setting(backbone, 'num_frames')
     max_text_len = _backbone_setting(backbone, 'max_text_len')
-    problems = []
     for key in loaders:
         for where, t in _transforms(cfg.get(key), key):
             kind = t['type'].split('.')[-1]

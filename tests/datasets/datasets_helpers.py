@@ -1,8 +1,11 @@
 """Helpers of the dataset tests: demo video paths and a tiny real pipeline."""
 import os.path as osp
-from typing import List
+from typing import List, Sequence
+
+import torch
 
 import mmallinone  # noqa: F401
+from mmallinone.datasets import BaseVideoTextDataset
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO_DIR = osp.join(REPO, 'data', 'demo')
@@ -41,3 +44,27 @@ def tiny_pipeline(test_mode: bool = False,
         pipeline.append(dict(type='MaskTokensForMLM'))
     pipeline.append(dict(type='PackVideoTextInputs'))
     return pipeline
+
+
+class ListedDataset(BaseVideoTextDataset):
+    """``n`` samples ``v{i}.mp4`` / ``caption {i}`` without a file; the
+    default pipeline packs the index as ``inputs['imgs']`` (a LongTensor
+    ``(1,)``) and raises ``FileNotFoundError`` for the ``broken`` ones."""
+
+    def __init__(self, n: int, broken: Sequence[int] = (), **kwargs) -> None:
+        self.n = n
+        self.broken = set(broken)
+        kwargs.setdefault('pipeline', [self.pack])
+        super().__init__(ann_file='', **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        return [
+            dict(filename=f'v{i}.mp4', video_id=str(i), text=f'caption {i}')
+            for i in range(self.n)
+        ]
+
+    def pack(self, results: dict) -> dict:
+        i = int(results['video_id'])
+        if i in self.broken:
+            raise FileNotFoundError(results['filename'])
+        return dict(inputs=dict(imgs=torch.tensor([i])), data_samples=None)

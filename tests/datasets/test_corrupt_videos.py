@@ -84,6 +84,7 @@ def test_ten_percent_corrupt_trains_to_the_end(tmp_path):
     cfg.train_dataloader.dataset.update(
         data_root='', ann_file=ann, data_prefix=dict(video=str(data_dir)),
         num_false_videos=0, pipeline=_pipeline())
+    cfg.model.vtm_negative_source = 'batch'  # no false videos: in-batch
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=10)
     cfg.param_scheduler = []
     cfg.default_hooks.logger.interval = 1

@@ -34,6 +34,7 @@ def test_counts_of_two_workers_are_logged_and_saved(tmp_path):
     cfg.train_dataloader.dataset.update(
         data_root='', ann_file=ann, data_prefix=dict(video=str(data_dir)),
         num_false_videos=0, pipeline=_pipeline())
+    cfg.model.vtm_negative_source = 'batch'  # no false videos: in-batch
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=4)
     cfg.param_scheduler = []
     cfg.default_hooks.logger.interval = 1

@@ -10,6 +10,8 @@
 #   img_size    square crop size H = W            (224)
 #   max_text_len tokens incl. [CLS]/[SEP]         (40)
 #   batch_size  samples per GPU                   (2)
+#   num_false_videos false videos per training sample (1): the VTM
+#               negatives of model.vtm_negative_source='dataset'
 dataset_type = 'VideoTextDataset'
 data_root = '{{ fileDirname }}/../../../data/demo'
 train_ann_file = 'annotations/pretrain_demo.jsonl'
@@ -20,6 +22,7 @@ img_size = 224
 max_text_len = 40
 batch_size = 2
 num_workers = 2
+num_false_videos = 1
 
 # Video decoder: 'auto' (decord if installed, else torchcodec, else PyAV),
 # 'decord', 'pyav' or 'torchcodec' -- same frames, see docs/decoders.md.
@@ -76,7 +79,7 @@ train_dataloader = dict(
         ann_file=train_ann_file,
         data_prefix=dict(video=''),
         expand_captions=True,
-        num_false_videos=1,
+        num_false_videos=num_false_videos,
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=batch_size,

@@ -22,11 +22,14 @@
 # Variables (prefixed: MMEngine forbids a key in two `_base_` files, and
 # the video data bases define `img_size` etc.): image_crop_size (224),
 # image_max_text_len (40), image_batch_size (per GPU), image_num_workers,
-# image_pipeline, cc3m_train ... sbu_train, image_train_dataloader.
+# image_num_false_videos (1 per sample: the VTM negatives of
+# model.vtm_negative_source='dataset'), image_pipeline, cc3m_train ...
+# sbu_train, image_train_dataloader.
 image_crop_size = 224
 image_max_text_len = 40
 image_batch_size = 8
 image_num_workers = 8
+image_num_false_videos = 1
 
 image_tokenizer = dict(type='BertWordPieceTokenizer')
 
@@ -57,7 +60,7 @@ cc3m_train = dict(
     ann_format='gcc_tsv',
     filename_tmpl='{index}.jpg',
     data_prefix=dict(img='training'),
-    num_false_videos=1,
+    num_false_videos=image_num_false_videos,
     pipeline=image_pipeline)
 cc12m_train = dict(
     type='CC12MDataset',
@@ -65,7 +68,7 @@ cc12m_train = dict(
     ann_file='cc12m.tsv',
     filename_tmpl='{index}.jpg',
     data_prefix=dict(img='images'),
-    num_false_videos=1,
+    num_false_videos=image_num_false_videos,
     pipeline=image_pipeline)
 vg_train = dict(
     type='VisualGenomeCaptionDataset',
@@ -73,7 +76,7 @@ vg_train = dict(
     ann_file='annotations/region_descriptions.json',
     image_data_file='annotations/image_data.json',
     data_prefix=dict(img='images'),
-    num_false_videos=1,
+    num_false_videos=image_num_false_videos,
     pipeline=image_pipeline)
 coco_train = dict(
     type='COCOCaptionDataset',
@@ -82,14 +85,14 @@ coco_train = dict(
     ann_format='karpathy',
     splits=('train', 'restval'),
     data_prefix=dict(img='images'),
-    num_false_videos=1,
+    num_false_videos=image_num_false_videos,
     pipeline=image_pipeline)
 sbu_train = dict(
     type='SBUCaptionDataset',
     data_root='data/sbu',
     ann_file='sbu-captions-all.json',
     data_prefix=dict(img='images'),
-    num_false_videos=1,
+    num_false_videos=image_num_false_videos,
     pipeline=image_pipeline)
 
 # Template of the image loader (`train_cfg.other_loaders.image`).

@@ -19,7 +19,8 @@
 #     videos/<Name>                           e.g. videos/<id>.mp4
 #
 # Variables: num_frames (3), img_size (224), max_text_len (40),
-# batch_size (per GPU), num_workers.
+# batch_size (per GPU), num_workers, num_false_videos (1 per training
+# sample: the VTM negatives of model.vtm_negative_source='dataset').
 webvid_root = 'data/webvid'
 howto_root = 'data/howto100m'
 
@@ -28,6 +29,7 @@ img_size = 224
 max_text_len = 40
 batch_size = 8
 num_workers = 8
+num_false_videos = 1
 
 # Video decoder: 'auto' (decord if installed, else torchcodec, else PyAV),
 # 'decord', 'pyav' or 'torchcodec' -- same frames, see docs/decoders.md.
@@ -85,7 +87,7 @@ webvid_train = dict(
     # index (mmallinone/datasets/ann_index.py, docs/distributed.md)
     ann_index=True,
     data_prefix=dict(video='videos'),
-    num_false_videos=1,
+    num_false_videos=num_false_videos,
     pipeline=train_pipeline)
 howto_train = dict(
     type='HowTo100MDataset',
@@ -94,7 +96,7 @@ howto_train = dict(
     caption_dir='howto100m_csv',
     min_window=4.0,
     data_prefix=dict(video='videos'),
-    num_false_videos=1,
+    num_false_videos=num_false_videos,
     pipeline=train_pipeline)
 webvid_val = dict(
     type='WebVidDataset',

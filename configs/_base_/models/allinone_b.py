@@ -25,6 +25,11 @@ model = dict(
     wpa_loss=dict(type='WordPatchAlignmentLoss', beta=0.5, iterations=50),
     loss_weights=dict(vtm=1.0, mlm=1.0, wpa=0.1),
     tie_mlm_decoder=False,
+    # VTM negatives: a random other video of the dataset, drawn by the
+    # training datasets (their base's `num_false_videos = 1`); 'batch': an
+    # in-batch derangement (then num_false_videos = 0). The runner refuses
+    # a config whose loaders disagree.
+    vtm_negative_source='dataset',
     data_preprocessor=dict(
         type='VideoTextDataPreprocessor',
         # ImageNet statistics in 0-255 units, as the authors' video ckpts

@@ -1,5 +1,4 @@
 """Common base of the video captioning datasets."""
-import json
 from typing import List, Optional
 
 from ..base import AnnotationError, BaseVideoTextDataset
@@ -61,15 +60,6 @@ class BaseCaptionDataset(BaseVideoTextDataset):
         return data_list
 
     # ---------------------------------------------------------------- helpers
-    def read_json(self, path: str):
-        """Parse a JSON file, naming the file and line on errors."""
-        try:
-            return json.loads(self.read_text(path))
-        except json.JSONDecodeError as e:
-            raise AnnotationError(
-                f'{type(self).__name__}: invalid annotation ({path}, line '
-                f'{e.lineno}): malformed JSON: {e.msg}') from e
-
     def fatal(self, path: str, field: Optional[str], msg: str) -> None:
         """Raise for a file-level problem (not skippable row by row)."""
         where = path + (f', field "{field}"' if field else '')

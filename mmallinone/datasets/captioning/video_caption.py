@@ -26,32 +26,11 @@ class VideoCaptionDataset(BaseCaptionDataset):
         **kwargs: See :class:`BaseCaptionDataset`.
     """
 
-    def _rows(self) -> List[tuple]:
-        import json
-        path = self.ann_file
-        if path.endswith(('.jsonl', '.ndjson')):
-            rows = []
-            for line, raw in enumerate(self.read_text(path).splitlines(), 1):
-                if not raw.strip():
-                    continue
-                try:
-                    rows.append((line, json.loads(raw)))
-                except json.JSONDecodeError as e:
-                    self.invalid(path, line, None, f'malformed JSON: {e.msg}')
-            return rows
-        data = self.read_json(path)
-        if isinstance(data, dict) and 'annotations' in data:
-            data = data['annotations']
-        if not isinstance(data, list):
-            self.fatal(path, None, 'expected a list of rows or '
-                       '{"annotations": [...]}')
-        return [(f'row {i}', row) for i, row in enumerate(data)]
-
     def load_items(self) -> List[dict]:
         """One item per row."""
         path = self.ann_file
         items = []
-        for line, row in self._rows():
+        for line, row in self.read_json_rows(path):
             if not isinstance(row, dict):
                 self.invalid(path, line, None, 'expected an object, got '
                              f'{type(row).__name__}')

@@ -1,5 +1,4 @@
 """COCO Captions: Karpathy's ``dataset_coco.json`` or ``captions_*.json``."""
-import json
 from collections import OrderedDict
 from typing import Any, List, Sequence
 
@@ -51,14 +50,6 @@ class COCOCaptionDataset(BaseImageTextDataset):
         self.splits = tuple(splits)
         super().__init__(ann_file=ann_file, **kwargs)
 
-    def _load_json(self, path: str) -> Any:
-        try:
-            return json.loads(self.read_text(path))
-        except json.JSONDecodeError as e:
-            raise ValueError(
-                f'{type(self).__name__}: invalid annotation ({path}, line '
-                f'{e.lineno}): malformed JSON: {e.msg}') from e
-
     def _list_field(self, data: Any, key: str, path: str) -> list:
         if not isinstance(data, dict) or not isinstance(data.get(key), list):
             raise ValueError(
@@ -73,7 +64,7 @@ class COCOCaptionDataset(BaseImageTextDataset):
             list[dict]: One data info per (image, caption).
         """
         path = self.ann_file
-        data = self._load_json(path)
+        data = self.read_json(path)
         fmt = self.ann_format
         if fmt == 'auto':
             fmt = 'official' if isinstance(data, dict) and \

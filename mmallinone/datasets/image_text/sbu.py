@@ -1,5 +1,4 @@
 """SBU Captioned Photo Dataset."""
-import json
 from typing import List, Optional
 
 from mmallinone.registry import DATASETS
@@ -49,12 +48,7 @@ class SBUCaptionDataset(BaseImageTextDataset):
         """Yield ``(where, caption, url)`` with ``where`` (line, field)."""
         path = self.ann_file
         if path.endswith('.json'):
-            try:
-                data = json.loads(self.read_text(path))
-            except json.JSONDecodeError as e:
-                raise ValueError(
-                    f'{type(self).__name__}: invalid annotation ({path}, '
-                    f'line {e.lineno}): malformed JSON: {e.msg}') from e
+            data = self.read_json(path)
             for key in ('image_urls', 'captions'):
                 if not isinstance(data, dict) or \
                         not isinstance(data.get(key), list):

@@ -1,6 +1,5 @@
 """Visual Genome region descriptions as image-caption pairs."""
-import json
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional
 
 from mmallinone.registry import DATASETS
 from .base import BaseImageTextDataset
@@ -44,19 +43,11 @@ class VisualGenomeCaptionDataset(BaseImageTextDataset):
         self.filename_tmpl = filename_tmpl
         super().__init__(ann_file=ann_file, data_root=data_root, **kwargs)
 
-    def _load_json(self, path: str) -> Any:
-        try:
-            return json.loads(self.read_text(path))
-        except json.JSONDecodeError as e:
-            raise ValueError(
-                f'{type(self).__name__}: invalid annotation ({path}, line '
-                f'{e.lineno}): malformed JSON: {e.msg}') from e
-
     def _image_paths(self) -> Optional[Dict[int, str]]:
         if not self.image_data_file:
             return None
         path = self.image_data_file
-        data = self._load_json(path)
+        data = self.read_json(path)
         if not isinstance(data, list):
             raise ValueError(f'{type(self).__name__}: invalid annotation '
                              f'({path}): expected a list of images')
@@ -80,7 +71,7 @@ class VisualGenomeCaptionDataset(BaseImageTextDataset):
         """
         path = self.ann_file
         paths = self._image_paths()
-        data = self._load_json(path)
+        data = self.read_json(path)
         if not isinstance(data, list):
             raise ValueError(f'{type(self).__name__}: invalid annotation '
                              f'({path}): expected a list of images')

@@ -1,11 +1,10 @@
 """Shared parts of the video QA and multiple-choice datasets."""
-import json
 import os.path as osp
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 from mmengine import fileio
 
-from .. import base as _base
+from ..annotation import parse_json
 from ..base import BaseVideoTextDataset
 
 __all__ = [
@@ -38,48 +37,13 @@ def load_answer_vocab(path: str,
         while answers and not answers[-1]:
             answers.pop()
         return {a: i for i, a in enumerate(answers)}
-    data = json.loads(text)
+    data = parse_json(text, path, 'answer vocabulary')
     if isinstance(data, list):
         return {str(a): i for i, a in enumerate(data)}
     if isinstance(data, dict):
         return {str(a): int(i) for a, i in data.items()}
     raise ValueError(f'answer vocabulary {path}: expected a JSON list or '
                      f'dict, got {type(data).__name__}')
-
-
-def read_json_rows(dataset: BaseVideoTextDataset,
-                   path: str) -> List[Tuple[Any, Any]]:
-    """``(where, row)`` pairs of a JSON list or a JSON Lines file.
-
-    ``where`` is the 1-based line for JSON Lines and ``'row i'`` for a JSON
-    list (MSRVTT-QA / MSVD-QA ship a JSON list, often on one line).
-    """
-    text = dataset.read_text(path)
-    stripped = text.lstrip()
-    if stripped.startswith('[') or stripped.startswith('{') and \
-            not path.endswith(('.jsonl', '.ndjson')):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise _base.AnnotationError(
-                f'{type(dataset).__name__}: invalid annotation ({path}, line '
-                f'{e.lineno}): malformed JSON: {e.msg}') from e
-        if isinstance(data, dict):
-            data = data.get('annotations', data.get('data'))
-        if not isinstance(data, list):
-            raise _base.AnnotationError(
-                f'{type(dataset).__name__}: invalid annotation ({path}): '
-                'expected a JSON list of rows')
-        return [(f'row {i}', row) for i, row in enumerate(data)]
-    rows = []
-    for line, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            rows.append((line, json.loads(raw)))
-        except json.JSONDecodeError as e:
-            dataset.invalid(path, line, None, f'malformed JSON: {e.msg}')
-    return rows
 
 
 class _RowMixin:

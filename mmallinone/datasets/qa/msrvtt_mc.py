@@ -2,7 +2,7 @@
 from typing import List
 
 from mmallinone.registry import DATASETS
-from .base import BaseMultipleChoiceDataset, read_json_rows
+from .base import BaseMultipleChoiceDataset
 
 __all__ = ['MSRVTTMCDataset']
 
@@ -35,7 +35,7 @@ class MSRVTTMCDataset(BaseMultipleChoiceDataset):
         """Parse the JSONL file: one sample per clip."""
         path = self.ann_file
         data_list = []
-        for where, row in read_json_rows(self, path):
+        for where, row in self.read_json_rows(path):
             clip = self.field(row, 'clip_name', path, where)
             options = self.field(row, 'options', path, where, (list, )) \
                 if clip is not None else None

@@ -2,7 +2,7 @@
 from typing import List
 
 from mmallinone.registry import DATASETS
-from .base import BaseVideoQADataset, read_json_rows
+from .base import BaseVideoQADataset
 
 __all__ = ['MSRVTTQADataset']
 
@@ -38,7 +38,7 @@ class MSRVTTQADataset(BaseVideoQADataset):
         """Parse the annotation file: one sample per question."""
         path = self.ann_file
         data_list = []
-        for where, row in read_json_rows(self, path):
+        for where, row in self.read_json_rows(path):
             vid = self.field(row, 'video_id', path, where, (int, str))
             if vid is None:
                 continue

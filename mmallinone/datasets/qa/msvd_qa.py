@@ -2,7 +2,7 @@
 from typing import Dict, List
 
 from mmallinone.registry import DATASETS
-from .base import BaseVideoQADataset, read_json_rows
+from .base import BaseVideoQADataset
 
 __all__ = ['MSVDQADataset']
 
@@ -66,7 +66,7 @@ class MSVDQADataset(BaseVideoQADataset):
         mapping = self._mapping()
         path = self.ann_file
         data_list = []
-        for where, row in read_json_rows(self, path):
+        for where, row in self.read_json_rows(path):
             vid = self.field(row, 'video_id', path, where, (int, str))
             question = self.field(row, 'question', path, where) \
                 if vid is not None else None

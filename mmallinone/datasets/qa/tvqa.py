@@ -6,7 +6,7 @@ from typing import Dict, List, Optional
 from mmengine import fileio
 
 from mmallinone.registry import DATASETS
-from .base import BaseMultipleChoiceDataset, read_json_rows
+from .base import BaseMultipleChoiceDataset
 
 __all__ = ['TVQADataset']
 
@@ -75,7 +75,7 @@ class TVQADataset(BaseMultipleChoiceDataset):
         if not self.subtitle_file:
             return {}
         out = {}
-        for where, row in read_json_rows(self, self.subtitle_file):
+        for where, row in self.read_json_rows(self.subtitle_file):
             name = self.field(row, 'vid_name', self.subtitle_file, where)
             text = self.field(row, 'sub_text', self.subtitle_file, where)
             if name is not None and text is not None:
@@ -105,7 +105,7 @@ class TVQADataset(BaseMultipleChoiceDataset):
         subs = self._subtitles()
         path = self.ann_file
         data_list = []
-        for where, row in read_json_rows(self, path):
+        for where, row in self.read_json_rows(path):
             name = self.field(row, 'vid_name', path, where)
             question = self.field(row, 'q', path, where) \
                 if name is not None else None

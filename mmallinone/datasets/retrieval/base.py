@@ -1,12 +1,9 @@
 """Common base of the text-video retrieval datasets."""
-import json
 import os.path as osp
-from typing import List, Optional, Sequence
-
-from mmengine import fileio
+from typing import List, Sequence
 
 from mmallinone.registry import DATASETS
-from ..base import BaseVideoTextDataset
+from ..base import AnnotationError, BaseVideoTextDataset
 
 __all__ = ['BaseRetrievalDataset', 'VideoCaptionsRetrievalDataset']
 
@@ -46,16 +43,7 @@ class BaseRetrievalDataset(BaseVideoTextDataset):
                 return path
         return self.media_path(stem + exts[0])
 
-    def read_json(self, path: str):
-        """Parse a JSON file, naming the file and line on errors."""
-        try:
-            return json.loads(self.read_text(path))
-        except json.JSONDecodeError as e:
-            raise self._error(path, e.lineno, None,
-                              f'malformed JSON: {e.msg}') from e
-
     def _error(self, path: str, line, field, msg: str) -> Exception:
-        from ..base import AnnotationError
         where = path + (f', line {line}' if line is not None else '') + \
             (f', field "{field}"' if field is not None else '')
         return AnnotationError(

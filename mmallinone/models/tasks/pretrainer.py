@@ -20,9 +20,8 @@ class AllInOnePretrainer(AllInOneBaseModel):
     1. **MLM**: masked text with its true video; cross-entropy over masked
        tokens (masking is done in the data pipeline, ``MaskTokensForMLM``).
     2. **VTM**: ``floor(B/2)`` randomly chosen samples keep their video
-       (label 1); the others get a random *other* video of the dataset
-       (``inputs['false_imgs']``, drawn by the dataset; without it, the video
-       of another sample of the batch via a random derangement). The pooled
+       (label 1); the others get another video, from the declared
+       ``vtm_negative_source`` (:meth:`negative_videos`). The pooled
        text-CLS feature is classified match / no match. The WPA term is
        computed on this forward.
 
@@ -65,6 +64,12 @@ class AllInOnePretrainer(AllInOneBaseModel):
             to True.
         separate_head_sources (Sequence[str]): Sources given their own
             heads when ``share_heads=False``. Defaults to ``('image', )``.
+        vtm_negative_source (str): Where the training VTM negatives come
+            from: ``'dataset'`` (a random other video of the dataset, drawn
+            by the training datasets with ``num_false_videos=1``) or
+            ``'batch'`` (another sample's video, an in-batch derangement).
+            The runner refuses a config whose loaders disagree. Defaults to
+            ``'dataset'``, as every shipped pre-training config.
         data_preprocessor (dict, optional): Defaults to
             ``VideoTextDataPreprocessor`` (``MultiSourceDataPreprocessor``
             for co-training).
@@ -73,6 +78,9 @@ class AllInOnePretrainer(AllInOneBaseModel):
 
     INIT_HEADS = ('vtm_head', 'mlm_head', 'source_heads')
     CAPABILITIES = frozenset({'match', 'fill_mask'})
+
+    #: Sources of the training VTM negatives (``vtm_negative_source``).
+    VTM_NEGATIVE_SOURCES = ('dataset', 'batch')
 
     def __init__(self,
                  backbone: dict,
@@ -86,6 +94,7 @@ class AllInOnePretrainer(AllInOneBaseModel):
                  source_loss_weights: Optional[Dict[str, float]] = None,
                  share_heads: bool = True,
                  separate_head_sources: Sequence[str] = ('image', ),
+                 vtm_negative_source: str = 'dataset',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
@@ -128,6 +137,11 @@ class AllInOnePretrainer(AllInOneBaseModel):
                         self.source_heads[name][key] = head
         self.tie_mlm_decoder = tie_mlm_decoder
         self._tie_decoders()
+        if vtm_negative_source not in self.VTM_NEGATIVE_SOURCES:
+            raise ValueError('vtm_negative_source must be one of '
+                             f'{self.VTM_NEGATIVE_SOURCES}, got '
+                             f'{vtm_negative_source!r}')
+        self.vtm_negative_source = vtm_negative_source
 
     def _tie_decoders(self) -> None:
         """Tie every MLM decoder to the word embeddings (if asked)."""
@@ -177,21 +191,46 @@ class AllInOnePretrainer(AllInOneBaseModel):
         labels[:batch_size // 2] = 1
         return labels[torch.randperm(batch_size)].to(device)
 
-    @staticmethod
-    def negative_videos(imgs: Tensor,
+    def negative_videos(self, imgs: Tensor,
                         false_imgs: Optional[Tensor]) -> Tensor:
         """Videos for the negative pairs, ``(B, S, 3, H, W)``.
 
-        The dataset-drawn ``false_imgs`` when present, else a random
-        derangement of the batch (no sample gets its own video).
+        In training, from ``vtm_negative_source``: ``'dataset'`` returns the
+        datasets' ``false_imgs``, ``'batch'`` an in-batch :meth:`derange`.
+        Evaluation always scores in-batch negatives (validation loaders
+        draw no false videos).
+
+        Raises:
+            ValueError: The batch does not match the declared source (no
+                ``false_imgs`` for ``'dataset'``; ``false_imgs`` that would
+                be ignored otherwise).
         """
-        if false_imgs is not None:
-            return false_imgs
+        if self.training:
+            wanted = self.vtm_negative_source
+            why = f'vtm_negative_source={wanted!r}'
+        else:
+            wanted, why = 'batch', 'evaluation scores in-batch negatives'
+        if wanted == 'dataset' and false_imgs is None:
+            raise ValueError(
+                f'VTM negatives come from the dataset ({why}) but the batch '
+                'has no false_imgs: set num_false_videos=1 on the training '
+                "datasets, or vtm_negative_source='batch'.")
+        if wanted == 'batch' and false_imgs is not None:
+            raise ValueError(
+                f'VTM negatives come from the batch ({why}) but the batch '
+                'carries false_imgs it would ignore: set num_false_videos=0 '
+                'on its datasets.')
+        return false_imgs if wanted == 'dataset' else self.derange(imgs)
+
+    @staticmethod
+    def derange(imgs: Tensor) -> Tensor:
+        """Another sample's video for every sample, ``(B, S, 3, H, W)``: a
+        random derangement of the batch (no sample gets its own video)."""
         b = imgs.shape[0]
         if b < 2:
             raise ValueError(
-                'VTM needs negatives: use batch size >= 2 or a dataset with '
-                'num_false_videos=1.')
+                'VTM needs negatives: use batch size >= 2 or '
+                "vtm_negative_source='dataset' with num_false_videos=1.")
         shift = int(torch.randint(1, b, (1, )))
         perm = torch.randperm(b, device=imgs.device)
         derange = torch.empty_like(perm)

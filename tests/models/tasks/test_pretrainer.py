@@ -74,13 +74,35 @@ def test_vtm_labels_half_positive_and_negatives_are_other_videos():
     assert labels.sum() == 3 and len(labels) == 7
     imgs = torch.arange(6.).view(6, 1, 1, 1, 1)
     for _ in range(20):
-        neg = AllInOnePretrainer.negative_videos(imgs, None)
+        neg = AllInOnePretrainer.derange(imgs)
         assert sorted(neg.flatten().tolist()) == list(range(6))
         assert (neg.flatten() != imgs.flatten()).all()  # a derangement
-    false = torch.zeros(6, 1, 1, 1, 1)
-    assert AllInOnePretrainer.negative_videos(imgs, false) is false
     with pytest.raises(ValueError, match='num_false_videos'):
-        AllInOnePretrainer.negative_videos(imgs[:1], None)
+        AllInOnePretrainer.derange(imgs[:1])
+
+
+def test_vtm_negatives_come_from_the_declared_source_only():
+    imgs = torch.arange(6.).view(6, 1, 1, 1, 1)
+    false = torch.zeros(6, 1, 1, 1, 1)
+    dataset = build()  # the default: the datasets' false videos
+    assert dataset.vtm_negative_source == 'dataset'
+    assert dataset.negative_videos(imgs, false) is false
+    with pytest.raises(ValueError, match='no false_imgs.*num_false_videos=1'):
+        dataset(batch(with_false=False), None, mode='loss')
+    batch_neg = build(vtm_negative_source='batch')
+    neg = batch_neg.negative_videos(imgs, None)
+    assert (neg.flatten() != imgs.flatten()).all()
+    assert set(batch_neg(batch(with_false=False), None, mode='loss')) == {
+        'loss_vtm', 'loss_mlm', 'loss_wpa', 'acc_vtm', 'acc_mlm'}
+    with pytest.raises(ValueError, match='false_imgs it would ignore'):
+        batch_neg(batch(), None, mode='loss')
+    # evaluation scores in-batch negatives, whatever the training source
+    dataset.eval()
+    assert (dataset.negative_videos(imgs, None) != imgs).all()
+    with pytest.raises(ValueError, match='evaluation.*it would ignore'):
+        dataset.negative_videos(imgs, false)
+    with pytest.raises(ValueError, match='vtm_negative_source must be'):
+        build(vtm_negative_source='hard')
 
 
 def test_tied_decoder_shares_word_embeddings():
@@ -94,7 +116,7 @@ def test_tied_decoder_shares_word_embeddings():
 
 def test_predict_and_tensor_modes():
     model = build().eval()
-    inputs = batch(2)
+    inputs = batch(2, with_false=False)
     samples = [ActionDataSample(), ActionDataSample()]
     with torch.no_grad():
         out = model(inputs, samples, mode='predict')

@@ -20,7 +20,9 @@ BACKBONE = dict(
 
 def build(**kwargs):
     cfg = dict(
-        backbone=BACKBONE, mlm_head=dict(type='MLMHead', vocab_size=200))
+        backbone=BACKBONE,
+        mlm_head=dict(type='MLMHead', vocab_size=200),
+        vtm_negative_source='batch')  # the batches carry no false videos
     cfg.update(kwargs)
     torch.manual_seed(0)
     model = AllInOnePretrainer(**cfg)
