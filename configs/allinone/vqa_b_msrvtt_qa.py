@@ -17,4 +17,5 @@ _base_ = [
 model = dict(
     backbone=dict(
         num_frames=_base_.num_frames, max_text_len=_base_.max_text_len),
-    vqa_head=dict(num_classes=1501))  # 1500-answer vocabulary + the authors' spare slot
+    # the 1500-answer vocabulary + the authors' spare slot
+    vqa_head=dict(num_classes=1501))
