@@ -78,19 +78,9 @@ val_dataloader = dict(
         pipeline=test_pipeline,
         test_mode=True,
         **dataset_extra))
+# the val loader on the test file
 test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=test_ann_file,
-        data_prefix=dict(img=img_prefix),
-        pipeline=test_pipeline,
-        test_mode=True,
-        **dataset_extra))
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], ann_file=test_ann_file))
 val_evaluator = dict(type='VCRMetric')
 test_evaluator = val_evaluator
