@@ -1,14 +1,17 @@
 # Shared part of the video pre-training datasets (demo_pretrain.py,
 # webvid_howto_pretrain.py): frames, text length, video decoder, the train
 # pipeline (random resized crops, flips, whole-word MLM masking), the val
-# pipeline and the loaders' samplers. Each dataset file inherits it and fills
-# in its loaders' batch size, workers and datasets.
+# pipeline and the training sampler (the rest of the loaders:
+# loaders_common.py). Each dataset file inherits it and fills in its
+# loaders' batch size, workers and datasets.
 #
 # Variables a child config may read (``_base_.num_frames`` ...); to change
 # them, re-declare the pipelines (docs/configs.md):
 #   num_frames  frames per clip S                 (3)
 #   img_size    square crop size H = W            (224)
 #   max_text_len tokens incl. [CLS]/[SEP]         (40)
+_base_ = ['./loaders_common.py']
+
 num_frames = 3
 img_size = 224
 max_text_len = 40
@@ -56,12 +59,5 @@ val_pipeline = [
 ]
 test_pipeline = val_pipeline
 
-train_dataloader = dict(
-    persistent_workers=True,
-    sampler=dict(type='ResumableInfiniteSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'))
-val_dataloader = dict(
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'))
-test_dataloader = val_dataloader
+# pre-training resumes mid-epoch: the resumable, endless sampler
+train_dataloader = dict(sampler=dict(type='ResumableInfiniteSampler'))

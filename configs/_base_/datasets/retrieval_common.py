@@ -11,6 +11,8 @@
 # Variables a child config may read (``_base_.num_frames`` ...):
 #   num_frames S (3), img_size (224), max_text_len (40),
 #   num_views test views (3), batch_size per GPU (6).
+_base_ = ['./loaders_common.py']
+
 num_frames = 3
 img_size = 224
 max_text_len = 40
@@ -49,20 +51,10 @@ test_pipeline = [
 ]
 val_pipeline = test_pipeline
 
-train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(pipeline=val_pipeline, test_mode=True))
+train_dataloader = dict(batch_size=batch_size, num_workers=num_workers,
+                        dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(batch_size=batch_size, num_workers=num_workers,
+                      dataset=dict(pipeline=val_pipeline, test_mode=True))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='RetrievalMetric', ties='pessimistic')
 test_evaluator = val_evaluator
