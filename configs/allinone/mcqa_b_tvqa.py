@@ -8,52 +8,13 @@
 #       --cfg-options load_from=PRETRAIN_CKPT
 #   python tools/test.py configs/allinone/mcqa_b_tvqa.py CKPT
 _base_ = [
-    '../_base_/models/allinone_b.py',
+    '../_base_/models/allinone_b_mcqa.py',
     '../_base_/datasets/mc_tvqa.py',
-    '../_base_/default_runtime.py',
+    '../_base_/schedules/mcqa_finetune.py',
 ]
 
-model = dict(
-    _delete_=True,
-    type='AllInOneMultipleChoice',
-    backbone=_base_.model.backbone,
-    pooler=dict(type='AllInOnePooler'),
-    # the authors' mc_vqa MLP; set score_head=None to score with
-    # the pre-trained VTM match logit instead
-    score_head=dict(
-        type='MultipleChoiceQAHead', hidden_channels=256, dropout=0.1),
-    data_preprocessor=_base_.model.data_preprocessor)
 # question + option up to 100 tokens: the text position table grows to match
 # (a 40-row pre-training table is resized when loaded)
-model['backbone']['max_text_len'] = _base_.max_text_len
-
-max_epochs = 100
-warmup_epochs = 10  # 10 % of training
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=1e-4, betas=(0.9, 0.98), eps=1e-8,
-        weight_decay=0.01),
-    paramwise_cfg=dict(
-        bias_decay_mult=0.0,
-        norm_decay_mult=0.0,
-        custom_keys={'score_head': dict(lr_mult=10.0)}))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, end_factor=1.0, by_epoch=True,
-         begin=0, end=warmup_epochs, convert_to_iter_based=True),
-    dict(type='LinearLR', start_factor=1.0, end_factor=0.0, by_epoch=True,
-         begin=warmup_epochs, end=max_epochs, convert_to_iter_based=True),
-]
-
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(
-        by_epoch=True, interval=1, max_keep_ckpts=1,
-        save_best='mc/acc', rule='greater'))
-log_processor = dict(by_epoch=True)
-auto_scale_lr = dict(enable=False, base_batch_size=512)
+model = dict(
+    backbone=dict(
+        num_frames=_base_.num_frames, max_text_len=_base_.max_text_len))

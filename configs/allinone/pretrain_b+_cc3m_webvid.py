@@ -66,21 +66,10 @@ optim_wrapper = dict(
     type='AmpOptimWrapper',
     dtype='float16',
     accumulative_counts=accumulative_counts)
+# pretrain_200k.py's warm-up and decay over these iterations
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-5,
-        end_factor=1.0,
-        by_epoch=False,
-        begin=0,
-        end=warmup_iters),
-    dict(
-        type='LinearLR',
-        start_factor=1.0,
-        end_factor=0.0,
-        by_epoch=False,
-        begin=warmup_iters,
-        end=max_iters),
+    dict(_base_.param_scheduler[0], end=warmup_iters),
+    dict(_base_.param_scheduler[1], begin=warmup_iters, end=max_iters),
 ]
 
 # held-out VTM / MLM accuracy on WebVid val (one source per validation

@@ -19,7 +19,6 @@ _base_ = [
     '../_base_/models/allinone_b_retrieval.py',
     '../_base_/datasets/retrieval_activitynet.py',
     '../_base_/schedules/retrieval_200e.py',
-    '../_base_/default_runtime.py',
 ]
 
 model = dict(
@@ -27,14 +26,3 @@ model = dict(
         num_frames=_base_.num_frames, max_text_len=_base_.max_text_len),
     loss_weights=dict(itc=1.0, vtm=0.0),
     num_vtm_negatives=10)
-
-# The pre-training checkpoint (backbone.*, pooler.*, vtm_head.fc.* load
-# without mapping; mlm_head.* is ignored). Set it on the command line.
-load_from = None
-
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(
-        by_epoch=True, interval=10, max_keep_ckpts=2,
-        save_best='t2v/R@1', rule='greater'))
-log_processor = dict(by_epoch=True)

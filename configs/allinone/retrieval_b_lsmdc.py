@@ -18,7 +18,6 @@ _base_ = [
     '../_base_/models/allinone_b_retrieval.py',
     '../_base_/datasets/retrieval_lsmdc.py',
     '../_base_/schedules/retrieval_200e.py',
-    '../_base_/default_runtime.py',
 ]
 
 model = dict(
@@ -26,25 +25,14 @@ model = dict(
         num_frames=_base_.num_frames, max_text_len=_base_.max_text_len),
     num_vtm_negatives=10)
 
-# The pre-training checkpoint (backbone.*, pooler.*, vtm_head.fc.* load
-# without mapping; mlm_head.* is ignored). Set it on the command line.
-load_from = None
-
-# the shared recipe shortened to 50 epochs (5 of warm-up), lr 1e-4
+# the shared recipe shortened to 50 epochs (5 of warm-up), lr 1e-4;
+# validation and checkpoints every 5 epochs
 max_epochs = 50
 warmup_epochs = 5
 optim_wrapper = dict(optimizer=dict(lr=1e-4))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, end_factor=1.0, by_epoch=True,
-         begin=0, end=warmup_epochs, convert_to_iter_based=True),
-    dict(type='LinearLR', start_factor=1.0, end_factor=0.0, by_epoch=True,
-         begin=warmup_epochs, end=max_epochs, convert_to_iter_based=True),
+    dict(_base_.param_scheduler[0], end=warmup_epochs),
+    dict(_base_.param_scheduler[1], begin=warmup_epochs, end=max_epochs),
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)
-
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(
-        by_epoch=True, interval=5, max_keep_ckpts=2,
-        save_best='t2v/R@1', rule='greater'))
-log_processor = dict(by_epoch=True)
+default_hooks = dict(checkpoint=dict(interval=5))

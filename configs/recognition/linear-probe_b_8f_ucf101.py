@@ -7,13 +7,9 @@ ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'
 ann_file_val = 'data/ucf101/ucf101_val_split_1_videos.txt'
 
 model = dict(cls_head=dict(num_classes=num_classes))
-train_dataloader = dict(
-    dataset=dict(
-        num_classes=num_classes,
-        ann_file=ann_file_train, data_prefix=dict(video=data_root)))
-val_dataloader = dict(
-    dataset=dict(
-        num_classes=num_classes,
-        ann_file=ann_file_val, data_prefix=dict(video=data_root)))
+# what both splits share (a `__` name stays out of the resolved config)
+__dataset = dict(num_classes=num_classes, data_prefix=dict(video=data_root))
+train_dataloader = dict(dataset=dict(__dataset, ann_file=ann_file_train))
+val_dataloader = dict(dataset=dict(__dataset, ann_file=ann_file_val))
 test_dataloader = val_dataloader
 optim_wrapper = dict(optimizer=dict(lr=1e-4))

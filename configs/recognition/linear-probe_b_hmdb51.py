@@ -13,13 +13,9 @@ ann_file_train = f'data/hmdb51/hmdb51_train_split_{split}_videos.txt'
 ann_file_val = f'data/hmdb51/hmdb51_val_split_{split}_videos.txt'
 
 model = dict(cls_head=dict(num_classes=num_classes))
-train_dataloader = dict(
-    dataset=dict(
-        num_classes=num_classes,
-        ann_file=ann_file_train, data_prefix=dict(video=data_root)))
-val_dataloader = dict(
-    dataset=dict(
-        num_classes=num_classes,
-        ann_file=ann_file_val, data_prefix=dict(video=data_root)))
+# what both splits share (a `__` name stays out of the resolved config)
+__dataset = dict(num_classes=num_classes, data_prefix=dict(video=data_root))
+train_dataloader = dict(dataset=dict(__dataset, ann_file=ann_file_train))
+val_dataloader = dict(dataset=dict(__dataset, ann_file=ann_file_val))
 test_dataloader = val_dataloader
 optim_wrapper = dict(optimizer=dict(lr=1e-4))

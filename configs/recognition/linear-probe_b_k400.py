@@ -122,17 +122,9 @@ val_dataloader = dict(
         pipeline=val_pipeline,
         test_mode=True))
 test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,
-        ann_file=ann_file_test,
-        data_prefix=dict(video=data_root_val),
-        pipeline=test_pipeline,
-        test_mode=True))
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], ann_file=ann_file_test,
+                 pipeline=test_pipeline))
 
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator

@@ -11,36 +11,15 @@ import sys
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 
-from datasets_helpers import REPO
-from test_corrupt_videos import _make_data, _pipeline
+from datasets_helpers import REPO, corrupt_video_train_cfg
 
 
 @pytest.mark.slow
 def test_counts_of_two_workers_are_logged_and_saved(tmp_path):
-    data_dir = tmp_path / 'data'
-    data_dir.mkdir()
-    ann = _make_data(data_dir)
-    cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'allinone', 'pretrain_ti_demo.py'))
-    cfg.model.backbone.update(
-        arch=dict(embed_dims=32, num_layers=1, num_heads=2), img_size=32,
-        num_frames=2, max_text_len=16)
-    cfg.train_dataloader.update(
-        batch_size=5, num_workers=2, persistent_workers=True,
-        sampler=dict(type='DefaultSampler', shuffle=False))
-    cfg.train_dataloader.dataset.update(
-        data_root='', ann_file=ann, data_prefix=dict(video=str(data_dir)),
-        num_false_videos=0, pipeline=_pipeline())
-    cfg.model.vtm_negative_source = 'batch'  # no false videos: in-batch
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=4)
-    cfg.param_scheduler = []
-    cfg.default_hooks.logger.interval = 1
-    cfg.default_hooks.checkpoint.interval = 4
-    cfg.work_dir = str(tmp_path / 'work')
-    cfg.log_level = 'WARNING'
+    cfg = corrupt_video_train_cfg(tmp_path, num_workers=2, shuffle=False,
+                                  max_iters=4, checkpoint_interval=4)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -60,6 +60,39 @@ def _check_mc_predictions(out: str, dump: str) -> None:
     assert float(m.group(1)) == pytest.approx(100.0 * correct / 5, abs=0.01)
 
 
+def _check_vqa_predictions(out: str, dump: str) -> None:
+    """The printed accuracies are those of the dumped predictions on the demo
+    test split (6 questions, the 6th answer out of the vocabulary): every
+    prediction is the argmax of its answer scores, every label is its
+    annotated answer's index in the vocabulary (-100 when out of it)."""
+    import json
+    import pickle
+    m = re.search(r'vqa/acc: ([\d.]+) +vqa/acc_in_vocab: ([\d.]+) +'
+                  r'vqa/num_questions: 6\.0+ +vqa/num_in_vocab: 5\.0+', out)
+    assert m, out[-3000:]
+    ann_dir = osp.join(REPO, 'data', 'demo', 'annotations', 'msrvtt_qa')
+    with open(osp.join(ann_dir, 'answer_vocab.json')) as f:
+        vocab = json.load(f)
+    with open(osp.join(ann_dir, 'test_qa.json')) as f:
+        answers = {q['id']: q['answer'] for q in json.load(f)}
+    with open(dump, 'rb') as f:
+        preds = pickle.load(f)
+    assert sorted(int(p['question_id']) for p in preds) == sorted(answers)
+    correct = 0
+    for p in preds:
+        scores = [float(x) for x in p['pred_score']]
+        assert len(scores) == len(vocab)
+        assert sum(scores) == pytest.approx(1.0, abs=1e-4)  # softmax
+        label = int(p['pred_label'].reshape(-1)[0])
+        assert label == max(range(len(scores)), key=scores.__getitem__)
+        answer = answers[int(p['question_id'])]
+        gt = int(p['gt_label'].reshape(-1)[0])
+        assert gt == (vocab.index(answer) if answer in vocab else -100)
+        correct += label == gt
+    assert float(m.group(1)) == pytest.approx(100.0 * correct / 6, abs=0.01)
+    assert float(m.group(2)) == pytest.approx(100.0 * correct / 5, abs=0.01)
+
+
 def _train_then_test(config, work_dir, crop_keys):
     cfg = osp.join(REPO, 'configs', 'allinone', config)
     # the test loader too: the runner checks every loader against the model
@@ -89,13 +122,15 @@ def test_vqa_demo_train_and_test(tmp_path):
     out, out_test = _train_then_test('vqa_ti_demo.py', str(tmp_path),
                                      'size')
     assert re.search(r'loss_vqa: [\d.]+', out)
-    assert re.search(r'vqa/acc: [\d.]+', out)  # validation
+    # validation: the 5 questions of val_qa.json, all in the vocabulary, so
+    # both accuracies are the same k / 5
     m = re.search(r'vqa/acc: ([\d.]+) +vqa/acc_in_vocab: ([\d.]+) +'
-                  r'vqa/num_questions: 6\.0+ +vqa/num_in_vocab: 5\.0+',
-                  out_test)
-    assert m, out_test[-3000:]
-    acc, acc_iv = float(m.group(1)), float(m.group(2))
-    assert acc == pytest.approx(acc_iv * 5 / 6, abs=0.01)
+                  r'vqa/num_questions: 5\.0+ +vqa/num_in_vocab: 5\.0+', out)
+    assert m, out[-3000:]
+    acc, acc_in_vocab = float(m.group(1)), float(m.group(2))
+    assert acc == acc_in_vocab
+    assert acc in {0.0, 20.0, 40.0, 60.0, 80.0, 100.0}, acc
+    _check_vqa_predictions(out_test, str(tmp_path / 'preds.pkl'))
 
 
 def test_mc_demo_train_and_test(tmp_path):

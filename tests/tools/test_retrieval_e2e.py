@@ -73,6 +73,22 @@ def test_train_then_test_print_retrieval_metrics(tmp_path):
     ckpt = sorted(glob.glob(osp.join(work, 'iter_*.pth')))[-1]
     out = run([osp.join(REPO, 'tools', 'test.py'), cfg, ckpt, '--work-dir',
                work], REPO)
-    for name in ('t2v/R@1', 't2v/R@5', 't2v/R@10', 't2v/MdR', 't2v/MnR',
-                 'v2t/R@1', 'v2t/MnR', 'rerank/t2v/R@1', 'rerank/v2t/MnR'):
-        assert re.search(re.escape(name) + r': [\d.]+', out), name
+    # the metrics line of the test run, name by name: a bare search for
+    # 't2v/R@1: ' would also match 'rerank/t2v/R@1: '
+    lines = [ln for ln in out.splitlines()
+             if '(test)' in ln and 'rerank/t2v/R@1' in ln]
+    assert lines, out[-4000:]
+    line = lines[-1]
+    metrics = {k: float(v) for k, v in
+               re.findall(r'(?<!\S)([\w/@]+): (-?[\d.]+)', line)}
+    for prefix in ('', 'rerank/'):
+        for direction, num_candidates in (('t2v', 5), ('v2t', 10)):
+            name = f'{prefix}{direction}'
+            r1, r5, r10 = (metrics[f'{name}/R@{k}'] for k in (1, 5, 10))
+            assert 0.0 <= r1 <= r5 <= r10 <= 100.0, (name, metrics)
+            assert 1.0 <= metrics[f'{name}/MdR'] <= num_candidates, name
+            assert 1.0 <= metrics[f'{name}/MnR'] <= num_candidates, name
+        # 5 videos: every caption's video ranks within the top 5 (a rank
+        # past the number of candidates would be a metric bug)
+        assert metrics[f'{prefix}t2v/R@5'] == 100.0, metrics
+        assert metrics[f'{prefix}v2t/R@10'] == 100.0, metrics

@@ -2,6 +2,8 @@
 # frames, text length, loaders, pipelines and CaptionMetric. Each dataset
 # file inherits it and fills in its loaders' `dataset` (type, data_root,
 # annotation files and split); docs/datasets/captioning.md.
+_base_ = ['./loaders_common.py']
+
 num_frames = 3
 img_size = 224
 max_text_len = 40
@@ -34,31 +36,10 @@ test_pipeline = [
     dict(type='PackVideoTextInputs', meta_keys=meta_keys),
 ]
 
-train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=test_batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        pipeline=test_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=test_batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        pipeline=test_pipeline,
-        test_mode=True))
+train_dataloader = dict(batch_size=batch_size, num_workers=num_workers,
+                        dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(batch_size=test_batch_size, num_workers=num_workers,
+                      dataset=dict(pipeline=test_pipeline, test_mode=True))
+test_dataloader = val_dataloader
 val_evaluator = dict(type='CaptionMetric')
 test_evaluator = val_evaluator

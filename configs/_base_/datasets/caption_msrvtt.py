@@ -12,24 +12,12 @@ video_prefix = 'videos/all'
 train_ann = 'annotations/train_val_videodatainfo.json'
 test_ann = 'annotations/test_videodatainfo.json'
 
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type=dataset_type, data_root=data_root,
+                 data_prefix=dict(video=video_prefix))
 train_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=train_ann,
-        split='train',
-        data_prefix=dict(video=video_prefix)))
+    dataset=dict(__dataset, ann_file=train_ann, split='train'))
 val_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=train_ann,
-        split='validate',
-        data_prefix=dict(video=video_prefix)))
+    dataset=dict(__dataset, ann_file=train_ann, split='validate'))
 test_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=test_ann,
-        split='test',
-        data_prefix=dict(video=video_prefix)))
+    dataset=dict(__dataset, ann_file=test_ann, split='test'))

@@ -11,27 +11,10 @@ video_prefix = 'YouTubeClips'
 ann_file = 'annotations/AllVideoDescriptions.txt'
 mapping_file = 'annotations/youtube_mapping.txt'
 
-train_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        mapping_file=mapping_file,
-        split='train',
-        data_prefix=dict(video=video_prefix)))
-val_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        mapping_file=mapping_file,
-        split='val',
-        data_prefix=dict(video=video_prefix)))
-test_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        mapping_file=mapping_file,
-        split='test',
-        data_prefix=dict(video=video_prefix)))
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type=dataset_type, data_root=data_root, ann_file=ann_file,
+                 mapping_file=mapping_file,
+                 data_prefix=dict(video=video_prefix))
+train_dataloader = dict(dataset=dict(__dataset, split='train'))
+val_dataloader = dict(dataset=dict(__dataset, split='val'))
+test_dataloader = dict(dataset=dict(__dataset, split='test'))

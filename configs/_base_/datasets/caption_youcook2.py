@@ -12,24 +12,9 @@ data_root = 'data/youcook2'
 video_prefix = 'raw_videos'
 ann_file = 'annotations/youcookii_annotations_trainval.json'
 
-train_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        subset='training',
-        data_prefix=dict(video=video_prefix)))
-val_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        subset='validation',
-        data_prefix=dict(video=video_prefix)))
-test_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        subset='validation',
-        data_prefix=dict(video=video_prefix)))
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type=dataset_type, data_root=data_root, ann_file=ann_file,
+                 data_prefix=dict(video=video_prefix))
+train_dataloader = dict(dataset=dict(__dataset, subset='training'))
+val_dataloader = dict(dataset=dict(__dataset, subset='validation'))
+test_dataloader = dict(dataset=dict(__dataset, subset='validation'))

@@ -3,6 +3,8 @@
 # question.csv (Val_ held out of Train_) and GIFs data/tgif/gifs/. Each
 # candidate is [CLS] question [SEP] option [SEP] (the question is truncated
 # first). Transition: mcqa_b_tgif_transition.py swaps the files.
+_base_ = ['./mc_common.py']
+
 dataset_type = 'TGIFMultipleChoiceDataset'
 data_root = 'data/tgif'
 video_prefix = 'gifs'
@@ -11,79 +13,27 @@ val_ann_file = 'annotations/Val_action_question.csv'
 test_ann_file = 'annotations/Test_action_question.csv'
 dataset_extra = dict(num_candidates=5)
 
-num_frames = 3
-img_size = 224
-max_text_len = 40
+# question + option per candidate; GIFs decoded with Pillow (decord cannot
+# read them): mc_common.py's pipelines with these steps replaced
 prefix_key = 'question'  # [CLS] question [SEP] option [SEP]
-batch_size = 8
-num_workers = 4
-tokenizer = dict(type='BertWordPieceTokenizer')
-meta_keys = ('text', 'video_id', 'filename', 'sample_idx', 'frame_inds',
-             'img_shape', 'candidates', 'question', 'question_id')
-
+__steps = {
+    'SafeDecordInit': [dict(type='GifInit')],
+    'mmaction.DecordDecode': [dict(type='GifDecode')],
+    'TokenizeCandidates': [
+        dict(type='TokenizeCandidates', tokenizer=_base_.tokenizer,
+             max_length=_base_.max_text_len, prefix_key=prefix_key)],
+}
 train_pipeline = [
-    dict(type='GifInit'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=False),
-    dict(type='GifDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeCandidates', tokenizer=tokenizer,
-         max_length=max_text_len, prefix_key=prefix_key),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
+    s for t in _base_.train_pipeline for s in __steps.get(t.type, [t])]
 test_pipeline = [
-    dict(type='GifInit'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='GifDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='TokenizeCandidates', tokenizer=tokenizer,
-         max_length=max_text_len, prefix_key=prefix_key),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
+    s for t in _base_.test_pipeline for s in __steps.get(t.type, [t])]
 
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type=dataset_type, data_root=data_root,
+                 data_prefix=dict(video=video_prefix), **dataset_extra)
 train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=train_ann_file,
-        data_prefix=dict(video=video_prefix),
-        pipeline=train_pipeline,
-        **dataset_extra))
+    dataset=dict(__dataset, ann_file=train_ann_file, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=val_ann_file,
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True,
-        **dataset_extra))
+    dataset=dict(__dataset, ann_file=val_ann_file, pipeline=test_pipeline))
 test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=test_ann_file,
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True,
-        **dataset_extra))
-val_evaluator = dict(type='MultipleChoiceMetric')
-test_evaluator = val_evaluator
+    dataset=dict(__dataset, ann_file=test_ann_file, pipeline=test_pipeline))

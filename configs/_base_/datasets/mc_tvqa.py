@@ -5,6 +5,8 @@
 # tvqa_test_public has no answers (server evaluation): val and test both
 # read tvqa_val.jsonl, the split reported on. No subtitles (as the authors);
 # set `subtitle_file` in dataset_extra to append them to the question.
+_base_ = ['./mc_common.py']
+
 dataset_type = 'TVQADataset'
 data_root = 'data/tvqa'
 video_prefix = 'frames_hq'
@@ -13,77 +15,28 @@ val_ann_file = 'annotations/tvqa_val.jsonl'
 test_ann_file = 'annotations/tvqa_val.jsonl'
 dataset_extra = dict(num_candidates=5, subtitle_file=None)
 
-num_frames = 3
-img_size = 224
+# question + option up to 100 tokens per candidate; JPEG frames (no video
+# to open): mc_common.py's pipelines with these steps replaced
 max_text_len = 100
 prefix_key = 'question'  # [CLS] question [SEP] option [SEP]
-batch_size = 8
-num_workers = 4
-tokenizer = dict(type='BertWordPieceTokenizer')
-meta_keys = ('text', 'video_id', 'filename', 'sample_idx', 'frame_inds',
-             'img_shape', 'candidates', 'question', 'question_id')
-
+__steps = {
+    'SafeDecordInit': [],
+    'mmaction.DecordDecode': [dict(type='mmaction.RawFrameDecode')],
+    'TokenizeCandidates': [
+        dict(type='TokenizeCandidates', tokenizer=_base_.tokenizer,
+             max_length=max_text_len, prefix_key=prefix_key)],
+}
 train_pipeline = [
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=False),
-    dict(type='mmaction.RawFrameDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeCandidates', tokenizer=tokenizer,
-         max_length=max_text_len, prefix_key=prefix_key),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
+    s for t in _base_.train_pipeline for s in __steps.get(t.type, [t])]
 test_pipeline = [
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='mmaction.RawFrameDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='TokenizeCandidates', tokenizer=tokenizer,
-         max_length=max_text_len, prefix_key=prefix_key),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
+    s for t in _base_.test_pipeline for s in __steps.get(t.type, [t])]
 
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type=dataset_type, data_root=data_root,
+                 data_prefix=dict(video=video_prefix), **dataset_extra)
 train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=train_ann_file,
-        data_prefix=dict(video=video_prefix),
-        pipeline=train_pipeline,
-        **dataset_extra))
+    dataset=dict(__dataset, ann_file=train_ann_file, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=val_ann_file,
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True,
-        **dataset_extra))
+    dataset=dict(__dataset, ann_file=val_ann_file, pipeline=test_pipeline))
 test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=test_ann_file,
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True,
-        **dataset_extra))
-val_evaluator = dict(type='MultipleChoiceMetric')
-test_evaluator = val_evaluator
+    dataset=dict(__dataset, ann_file=test_ann_file, pipeline=test_pipeline))

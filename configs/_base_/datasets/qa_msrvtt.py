@@ -1,84 +1,23 @@
 # MSRVTT-QA (open-ended video QA), official JSON annotations
 # (docs/datasets/qa.md): data/msrvtt/annotations/msrvtt_qa/{train,val,test}
 # _qa.json, answer_vocab.json (1500 answers, tools/data/build_answer_vocab.py)
-# and the clips data/msrvtt/videos/all/video<N>.mp4.
-# Eval: uniform (deterministic) frames, centre crop; val and test separate.
+# and the clips data/msrvtt/videos/all/video<N>.mp4. Loaders, pipelines and
+# metric: qa_common.py.
+_base_ = ['./qa_common.py']
+
 dataset_type = 'MSRVTTQADataset'
 data_root = 'data/msrvtt'
 ann_dir = 'annotations/msrvtt_qa/'
 answer_vocab = ann_dir + 'answer_vocab.json'
 video_prefix = 'videos/all'
 
-num_frames = 3
-img_size = 224
-max_text_len = 40
-batch_size = 16
-num_workers = 4
-tokenizer = dict(type='BertWordPieceTokenizer')
-meta_keys = ('text', 'video_id', 'filename', 'sample_idx', 'frame_inds',
-             'img_shape', 'question', 'answer', 'question_id')
-
-train_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=False),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
-test_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
-
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type=dataset_type, data_root=data_root,
+                 answer_vocab=answer_vocab,
+                 data_prefix=dict(video=video_prefix))
 train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_dir + 'train_qa.json',
-        answer_vocab=answer_vocab,
-        data_prefix=dict(video=video_prefix),
-        pipeline=train_pipeline))
+    dataset=dict(__dataset, ann_file=ann_dir + 'train_qa.json'))
 val_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_dir + 'val_qa.json',
-        answer_vocab=answer_vocab,
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True))
+    dataset=dict(__dataset, ann_file=ann_dir + 'val_qa.json'))
 test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_dir + 'test_qa.json',
-        answer_vocab=answer_vocab,
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True))
-val_evaluator = dict(type='VideoQAMetric')
-test_evaluator = val_evaluator
+    dataset=dict(__dataset, ann_file=ann_dir + 'test_qa.json'))

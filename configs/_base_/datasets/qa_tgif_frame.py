@@ -2,84 +2,32 @@
 # (docs/datasets/qa.md): data/tgif/annotations/{Train,Val,Test}_frameqa_
 # question.csv (Val_ is held out of Train_, see the doc), answer_vocab.json
 # (1540 answers) and the GIFs data/tgif/gifs/<gif_name>.gif, decoded with
-# Pillow (GifInit / GifDecode: decord cannot read GIFs).
-# Eval: uniform (deterministic) frames, centre crop; val and test separate.
+# Pillow (GifInit / GifDecode: decord cannot read GIFs). Loaders, the rest of
+# the pipelines and metric: qa_common.py.
+_base_ = ['./qa_common.py']
+
 dataset_type = 'TGIFFrameQADataset'
 data_root = 'data/tgif'
 ann_dir = 'annotations/'
 answer_vocab = ann_dir + 'answer_vocab.json'
 video_prefix = 'gifs'
 
-num_frames = 3
-img_size = 224
-max_text_len = 40
-batch_size = 16
-num_workers = 4
-tokenizer = dict(type='BertWordPieceTokenizer')
-meta_keys = ('text', 'video_id', 'filename', 'sample_idx', 'frame_inds',
-             'img_shape', 'question', 'answer', 'question_id')
+# qa_common.py's pipelines with the decord steps swapped for the GIF ones
+__gif = {'SafeDecordInit': dict(type='GifInit'),
+         'mmaction.DecordDecode': dict(type='GifDecode')}
+train_pipeline = [__gif.get(t.type, t) for t in _base_.train_pipeline]
+test_pipeline = [__gif.get(t.type, t) for t in _base_.test_pipeline]
 
-train_pipeline = [
-    dict(type='GifInit'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=False),
-    dict(type='GifDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
-test_pipeline = [
-    dict(type='GifInit'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='GifDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
-
-train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_dir + 'Train_frameqa_question.csv',
-        answer_vocab=answer_vocab,
-        data_prefix=dict(video=video_prefix),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_dir + 'Val_frameqa_question.csv',
-        answer_vocab=answer_vocab,
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_dir + 'Test_frameqa_question.csv',
-        answer_vocab=answer_vocab,
-        data_prefix=dict(video=video_prefix),
-        pipeline=test_pipeline,
-        test_mode=True))
-val_evaluator = dict(type='VideoQAMetric')
-test_evaluator = val_evaluator
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type=dataset_type, data_root=data_root,
+                 answer_vocab=answer_vocab,
+                 data_prefix=dict(video=video_prefix))
+train_dataloader = dict(dataset=dict(
+    __dataset, ann_file=ann_dir + 'Train_frameqa_question.csv',
+    pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(
+    __dataset, ann_file=ann_dir + 'Val_frameqa_question.csv',
+    pipeline=test_pipeline))
+test_dataloader = dict(dataset=dict(
+    __dataset, ann_file=ann_dir + 'Test_frameqa_question.csv',
+    pipeline=test_pipeline))

@@ -1,92 +1,18 @@
 # ActivityNet Captions paragraph-to-video retrieval (loader input
 # files in docs/datasets/retrieval.md).
 # Standard protocol: train on train.json, test on val_1.json; val_2.json is the
-# separate validation set. Videos decoded with decord.
-# Training: one sample per video, a random caption per access (train
-# pipeline, random frames in each of S segments). Val/test: one sample per
-# video with ALL its captions (TokenizeCaptions), uniform deterministic
-# frames and `num_views` shifted clips whose similarity matrices
-# the RetrievalMetric averages (the authors' `retrieval_views`).
-#
-# Variables a child config may read (``_base_.num_frames`` ...):
-#   num_frames S (3), img_size (224), max_text_len (80),
-#   num_views test views (3), batch_size per GPU (6).
+# separate validation set. Videos decoded with decord. Paragraphs of up to 80
+# tokens; loaders, pipelines and metric: retrieval_common_80tok.py.
+_base_ = ['./retrieval_common_80tok.py']
+
 data_root = 'data/activitynet'
-num_frames = 3
-img_size = 224
-max_text_len = 80
-num_views = 3
-batch_size = 6
-num_workers = 4
 
-tokenizer = dict(type='BertWordPieceTokenizer')
-
-train_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(
-        type='mmaction.UniformSample',
-        clip_len=num_frames,
-        num_clips=1,
-        test_mode=False),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackRetrievalInputs'),
-]
-test_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(
-        type='mmaction.UniformSample',
-        clip_len=num_frames,
-        num_clips=num_views,
-        test_mode=True),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='TokenizeCaptions', tokenizer=tokenizer,
-         max_length=max_text_len),
-    dict(type='PackRetrievalInputs'),
-]
-val_pipeline = test_pipeline
-
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type='ActivityNetRetrievalDataset', data_root=data_root,
+                 data_prefix=dict(video='videos'))
 train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='ActivityNetRetrievalDataset',
-        data_root=data_root,
-        ann_file='annotations/train.json',
-        data_prefix=dict(video='videos'),
-        pipeline=train_pipeline))
+    dataset=dict(__dataset, ann_file='annotations/train.json'))
 val_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='ActivityNetRetrievalDataset',
-        data_root=data_root,
-        ann_file='annotations/val_2.json',
-        data_prefix=dict(video='videos'),
-        pipeline=val_pipeline,
-        test_mode=True))
+    dataset=dict(__dataset, ann_file='annotations/val_2.json'))
 test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='ActivityNetRetrievalDataset',
-        data_root=data_root,
-        ann_file='annotations/val_1.json',
-        data_prefix=dict(video='videos'),
-        pipeline=test_pipeline,
-        test_mode=True))
-val_evaluator = dict(type='RetrievalMetric', ties='pessimistic')
-test_evaluator = val_evaluator
+    dataset=dict(__dataset, ann_file='annotations/val_1.json'))

@@ -1,96 +1,31 @@
 # Retrieval demo on the five shipped videos of data/demo (captions.json)
 # (loader input files in docs/datasets/retrieval.md).
 # Two captions per video: training draws one at random, evaluation ranks all
-# ten
-# captions against the five videos (several captions per video). val = test =
-# train
-# videos: a smoke test, not a benchmark. Paths relative to the repository root.
-# Training: one sample per video, a random caption per access (train
-# pipeline, random frames in each of S segments). Val/test: one sample per
-# video with ALL its captions (TokenizeCaptions), uniform deterministic
-# frames and `num_views` shifted clips whose similarity matrices
-# the RetrievalMetric averages (the authors' `retrieval_views`).
-#
-# Variables a child config may read (``_base_.num_frames`` ...):
-#   num_frames S (3), img_size (224), max_text_len (40),
-#   num_views test views (1), batch_size per GPU (2).
+# ten captions against the five videos (several captions per video). val =
+# test = train videos: a smoke test, not a benchmark. Paths relative to the
+# repository root. retrieval_common.py with 2 test views, 2 videos per batch
+# and no worker processes.
+_base_ = ['./retrieval_common.py']
+
 # data/demo of the clone or of the installed package (any working dir)
 data_root = '{{ fileDirname }}/../../../data/demo'
-num_frames = 3
-img_size = 224
-max_text_len = 40
 num_views = 2
 batch_size = 2
 num_workers = 0
 
-tokenizer = dict(type='BertWordPieceTokenizer')
-
-train_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(
-        type='mmaction.UniformSample',
-        clip_len=num_frames,
-        num_clips=1,
-        test_mode=False),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackRetrievalInputs'),
-]
+__views = dict(num_clips=num_views)
 test_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(
-        type='mmaction.UniformSample',
-        clip_len=num_frames,
-        num_clips=num_views,
-        test_mode=True),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='TokenizeCaptions', tokenizer=tokenizer,
-         max_length=max_text_len),
-    dict(type='PackRetrievalInputs'),
-]
+    dict(t, **__views) if t.type == 'mmaction.UniformSample' else t
+    for t in _base_.test_pipeline]
 val_pipeline = test_pipeline
 
-train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='VideoCaptionsRetrievalDataset',
-        data_root=data_root,
-        ann_file='captions.json',
-        data_prefix=dict(video=''),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='VideoCaptionsRetrievalDataset',
-        data_root=data_root,
-        ann_file='captions.json',
-        data_prefix=dict(video=''),
-        pipeline=val_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='VideoCaptionsRetrievalDataset',
-        data_root=data_root,
-        ann_file='captions.json',
-        data_prefix=dict(video=''),
-        pipeline=test_pipeline,
-        test_mode=True))
-val_evaluator = dict(type='RetrievalMetric', ties='pessimistic')
-test_evaluator = val_evaluator
+# what the loaders and their datasets share (a `__` name stays out of the
+# resolved config)
+__loader = dict(batch_size=batch_size, num_workers=num_workers,
+                persistent_workers=False)
+__dataset = dict(type='VideoCaptionsRetrievalDataset', data_root=data_root,
+                 ann_file='captions.json', data_prefix=dict(video=''))
+train_dataloader = dict(__loader, dataset=__dataset)
+val_dataloader = dict(__loader, dataset=dict(__dataset, pipeline=val_pipeline))
+test_dataloader = dict(__loader,
+                       dataset=dict(__dataset, pipeline=test_pipeline))

@@ -1,93 +1,19 @@
-# LSMDC retrieval (LSMDC 2016 challenge files) (loader input files
+# LSMDC retrieval (LSMDC 2016 challenge files; loader input files
 # in docs/datasets/retrieval.md).
-# Caption = the sentence column; val = LSMDC16_annos_val.csv, test =
-# the
-# 1000-clip public test (the authors validated on the test set).
-# Training: one sample per video, a random caption per access (train
-# pipeline, random frames in each of S segments). Val/test: one sample per
-# video with ALL its captions (TokenizeCaptions), uniform deterministic
-# frames and `num_views` shifted clips whose similarity matrices
-# the RetrievalMetric averages (the authors' `retrieval_views`).
-#
-# Variables a child config may read (``_base_.num_frames`` ...):
-#   num_frames S (3), img_size (224), max_text_len (80),
-#   num_views test views (3), batch_size per GPU (6).
+# Caption = the sentence column; val = LSMDC16_annos_val.csv, test = the
+# 1000-clip public test (the authors validated on the test set). Captions of
+# up to 80 tokens as the authors; loaders, pipelines and metric:
+# retrieval_common_80tok.py.
+_base_ = ['./retrieval_common_80tok.py']
+
 data_root = 'data/lsmdc'
-num_frames = 3
-img_size = 224
-max_text_len = 80
-num_views = 3
-batch_size = 6
-num_workers = 4
 
-tokenizer = dict(type='BertWordPieceTokenizer')
-
-train_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(
-        type='mmaction.UniformSample',
-        clip_len=num_frames,
-        num_clips=1,
-        test_mode=False),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackRetrievalInputs'),
-]
-test_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(
-        type='mmaction.UniformSample',
-        clip_len=num_frames,
-        num_clips=num_views,
-        test_mode=True),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='TokenizeCaptions', tokenizer=tokenizer,
-         max_length=max_text_len),
-    dict(type='PackRetrievalInputs'),
-]
-val_pipeline = test_pipeline
-
-train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='LSMDCRetrievalDataset',
-        data_root=data_root,
-        ann_file='annotations/LSMDC16_annos_training.csv',
-        data_prefix=dict(video='videos'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='LSMDCRetrievalDataset',
-        data_root=data_root,
-        ann_file='annotations/LSMDC16_annos_val.csv',
-        data_prefix=dict(video='videos'),
-        pipeline=val_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='LSMDCRetrievalDataset',
-        data_root=data_root,
-        ann_file='annotations/LSMDC16_challenge_1000_publictect.csv',
-        data_prefix=dict(video='videos'),
-        pipeline=test_pipeline,
-        test_mode=True))
-val_evaluator = dict(type='RetrievalMetric', ties='pessimistic')
-test_evaluator = val_evaluator
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type='LSMDCRetrievalDataset', data_root=data_root,
+                 data_prefix=dict(video='videos'))
+train_dataloader = dict(dataset=dict(
+    __dataset, ann_file='annotations/LSMDC16_annos_training.csv'))
+val_dataloader = dict(dataset=dict(
+    __dataset, ann_file='annotations/LSMDC16_annos_val.csv'))
+test_dataloader = dict(dataset=dict(
+    __dataset, ann_file='annotations/LSMDC16_challenge_1000_publictect.csv'))

@@ -24,31 +24,22 @@ pipeline = [
     dict(type='PackVideoTextInputs'),
 ]
 
+# what both splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type='VideoTextDataset', data_root=data_root,
+                 data_prefix=dict(video=''), label_key='label',
+                 pipeline=pipeline)
 train_dataloader = dict(
     batch_size=batch_size,
     num_workers=0,
     sampler=dict(type='ResumableInfiniteSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='VideoTextDataset',
-        data_root=data_root,
-        ann_file='train.jsonl',
-        data_prefix=dict(video=''),
-        label_key='label',
-        pipeline=pipeline))
+    dataset=dict(__dataset, ann_file='train.jsonl'))
 val_dataloader = dict(
     batch_size=256,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='VideoTextDataset',
-        data_root=data_root,
-        ann_file='test.jsonl',
-        data_prefix=dict(video=''),
-        label_key='label',
-        test_mode=True,
-        pipeline=pipeline))
+    dataset=dict(__dataset, ann_file='test.jsonl', test_mode=True))
 test_dataloader = val_dataloader
 val_evaluator = dict(
     type='mmaction.AccMetric',

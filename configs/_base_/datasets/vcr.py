@@ -16,6 +16,8 @@
 # a fixed 384x224 resize instead of MinMaxResize(224, 373) + padding (our
 # batches stack frames), and no RandAugment (mmaction2 1.2.0 has none for
 # clips). No flip: it would swap left/right in the texts.
+_base_ = ['./loaders_common.py']
+
 dataset_type = 'VCRDataset'
 data_root = 'data/vcr'
 img_prefix = 'vcr1images'
@@ -51,46 +53,18 @@ pipeline = [
 train_pipeline = pipeline
 test_pipeline = pipeline
 
+# what the three splits share (a `__` name stays out of the resolved config)
+__dataset = dict(type=dataset_type, data_root=data_root,
+                 data_prefix=dict(img=img_prefix), **dataset_extra)
 train_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=train_ann_file,
-        data_prefix=dict(img=img_prefix),
-        pipeline=train_pipeline,
-        **dataset_extra))
+    batch_size=batch_size, num_workers=num_workers,
+    dataset=dict(__dataset, ann_file=train_ann_file, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=val_ann_file,
-        data_prefix=dict(img=img_prefix),
-        pipeline=test_pipeline,
-        test_mode=True,
-        **dataset_extra))
+    batch_size=batch_size, num_workers=num_workers,
+    dataset=dict(__dataset, ann_file=val_ann_file, pipeline=test_pipeline,
+                 test_mode=True))
 test_dataloader = dict(
-    batch_size=batch_size,
-    num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=test_ann_file,
-        data_prefix=dict(img=img_prefix),
-        pipeline=test_pipeline,
-        test_mode=True,
-        **dataset_extra))
+    val_dataloader, dataset=dict(val_dataloader['dataset'],
+                                 ann_file=test_ann_file))
 val_evaluator = dict(type='VCRMetric')
 test_evaluator = val_evaluator

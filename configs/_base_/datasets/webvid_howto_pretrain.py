@@ -18,64 +18,29 @@
 #                                             (or caption_file=caption.json)
 #     videos/<Name>                           e.g. videos/<id>.mp4
 #
-# Variables: num_frames (3), img_size (224), max_text_len (40),
-# batch_size (per GPU), num_workers, num_false_videos (1 per training
-# sample: the VTM negatives of model.vtm_negative_source='dataset').
+# Variables: batch_size (per GPU), num_workers, num_false_videos (1 per
+# training sample: the VTM negatives of
+# model.vtm_negative_source='dataset'); frames, text length, decoder and
+# the rest of the pipelines: pretrain_common.py.
+_base_ = ['./pretrain_common.py']
+
 webvid_root = 'data/webvid'
 howto_root = 'data/howto100m'
 
-num_frames = 3
-img_size = 224
-max_text_len = 40
 batch_size = 8
 num_workers = 8
 num_false_videos = 1
 
-# Video decoder: 'auto' (decord if installed, else torchcodec, else PyAV),
-# 'decord', 'pyav' or 'torchcodec' -- same frames, see docs/decoders.md.
-video_backend = 'auto'
-
-tokenizer = dict(type='BertWordPieceTokenizer')
-
+# pretrain_common.py's pipelines with RestrictToClipWindow after the
+# (header-checked) opening: HowTo100M samples inside the chosen caption's
+# [start, end] window; a no-op for WebVid samples (they have no clip_window)
+__window = dict(type='RestrictToClipWindow')
 train_pipeline = [
-    # header-checked opening; a web video with fewer frames than a clip
-    # needs is a logged skip, not a clip of repeated frames
-    dict(type='SafeVideoInit', backend=video_backend, min_frames=num_frames),
-    # HowTo100M: sample inside the chosen caption's [start, end] window;
-    # a no-op for WebVid samples (they have no clip_window)
-    dict(type='RestrictToClipWindow'),
-    dict(
-        type='mmaction.UniformSample',
-        clip_len=num_frames,
-        num_clips=1,
-        test_mode=False),
-    dict(type='VideoDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomResizedCrop', area_range=(0.5, 1.0)),
-    dict(type='mmaction.Resize', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='mmaction.Flip', flip_ratio=0.5),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(
-        type='MaskTokensForMLM',
-        tokenizer=tokenizer,
-        mlm_probability=0.15,
-        whole_word=True),
-    dict(type='PackVideoTextInputs'),
-]
+    s for t in _base_.train_pipeline
+    for s in ([t, __window] if t.type == 'SafeVideoInit' else [t])]
 val_pipeline = [
-    dict(type='SafeVideoInit', backend=video_backend),
-    dict(type='RestrictToClipWindow'),
-    dict(
-        type='mmaction.UniformSample',
-        clip_len=num_frames,
-        num_clips=1,
-        test_mode=True),
-    dict(type='VideoDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackVideoTextInputs'),
-]
+    s for t in _base_.val_pipeline
+    for s in ([t, __window] if t.type == 'SafeVideoInit' else [t])]
 test_pipeline = val_pipeline
 
 webvid_train = dict(
@@ -119,15 +84,9 @@ howto_val = dict(
 train_dataloader = dict(
     batch_size=batch_size,
     num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='ResumableInfiniteSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type='ConcatDataset', datasets=[webvid_train, howto_train]))
 val_dataloader = dict(
     batch_size=batch_size,
     num_workers=num_workers,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type='ConcatDataset', datasets=[webvid_val, howto_val]))
 test_dataloader = val_dataloader

@@ -1,33 +1,8 @@
-# Caption fine-tuning: AdamW (the pre-training betas / eps / weight decay),
-# 10 % linear warm-up then linear decay, validation (decoding + metrics)
-# every epoch, best checkpoint by CIDEr. Includes the default runtime (its
-# checkpoint / logger hooks are adjusted here).
-_base_ = ['../default_runtime.py']
+# Caption fine-tuning: finetune_10e.py (AdamW, 10 % linear warm-up then
+# linear decay, validation - decoding + metrics - every epoch) at lr 5e-5,
+# best checkpoint by CIDEr, a log line every 50 iterations.
+_base_ = ['./finetune_10e.py']
 
-max_epochs = 10
-warmup_epochs = 1
-
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=5e-5, betas=(0.9, 0.98), eps=1e-8,
-        weight_decay=0.01),
-    paramwise_cfg=dict(bias_decay_mult=0.0, norm_decay_mult=0.0))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, end_factor=1.0, by_epoch=True,
-         begin=0, end=warmup_epochs, convert_to_iter_based=True),
-    dict(type='LinearLR', start_factor=1.0, end_factor=0.0, by_epoch=True,
-         begin=warmup_epochs, end=max_epochs, convert_to_iter_based=True),
-]
+optim_wrapper = dict(optimizer=dict(lr=5e-5))
 default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(
-        by_epoch=True, interval=1, max_keep_ckpts=1,
-        save_best='caption/CIDEr', rule='greater'))
-log_processor = dict(by_epoch=True)
-auto_scale_lr = dict(enable=False, base_batch_size=256)
+    logger=dict(interval=50), checkpoint=dict(save_best='caption/CIDEr'))

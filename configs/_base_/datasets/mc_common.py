@@ -1,0 +1,49 @@
+# Shared part of the multiple-choice datasets (mc_{msrvtt,lsmdc,ego4d,
+# tgif_action,tvqa}.py): frames, text length, caption-choice tokenisation
+# ([CLS] caption [SEP] per candidate), loaders, pipelines (decord decoding)
+# and MultipleChoiceMetric. Each dataset file inherits it and fills in its
+# loaders' `dataset` (type, data_root, annotation files, `dataset_extra`);
+# one that decodes or tokenises otherwise rebuilds the pipelines from these,
+# step type by step type (docs/configs.md); docs/datasets/qa.md.
+_base_ = ['./loaders_common.py']
+
+num_frames = 3
+img_size = 224
+max_text_len = 40
+prefix_key = None  # caption choice: [CLS] caption [SEP]
+batch_size = 8
+num_workers = 4
+tokenizer = dict(type='BertWordPieceTokenizer')
+meta_keys = ('text', 'video_id', 'filename', 'sample_idx', 'frame_inds',
+             'img_shape', 'candidates', 'question', 'question_id')
+
+train_pipeline = [
+    dict(type='SafeDecordInit'),
+    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
+         test_mode=False),
+    dict(type='mmaction.DecordDecode'),
+    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
+    dict(type='mmaction.RandomCrop', size=img_size),
+    dict(type='TokenizeCandidates', tokenizer=tokenizer,
+         max_length=max_text_len, prefix_key=prefix_key),
+    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
+]
+test_pipeline = [
+    dict(type='SafeDecordInit'),
+    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
+         test_mode=True),
+    dict(type='mmaction.DecordDecode'),
+    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
+    dict(type='mmaction.CenterCrop', crop_size=img_size),
+    dict(type='TokenizeCandidates', tokenizer=tokenizer,
+         max_length=max_text_len, prefix_key=prefix_key),
+    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
+]
+
+train_dataloader = dict(batch_size=batch_size, num_workers=num_workers,
+                        dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(batch_size=batch_size, num_workers=num_workers,
+                      dataset=dict(pipeline=test_pipeline, test_mode=True))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='MultipleChoiceMetric')
+test_evaluator = val_evaluator
