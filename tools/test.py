@@ -11,7 +11,7 @@ import os.path as osp
 
 import mmallinone  # noqa: F401,I001  (upstream compat patches come first)
 from mmallinone.checkpoint import TRUST_ENV_VAR, register_checkpoint_loader
-from mmallinone.utils import load_config, setup_runtime
+from mmallinone.utils import destroy_dist, load_config, setup_runtime
 from mmallinone.utils.cfg_options import (CfgOptionError, CfgOptionsAction,
                                           merge_cfg_options)
 from mmallinone.utils.runner import (build_runner, setup_flexible_runtime,
@@ -133,7 +133,10 @@ def main() -> None:
 
     # FlexibleRunner for `strategy` configs, else Runner / runner_type
     runner = build_runner(cfg, loaders=('test_dataloader', ))
-    runner.test()
+    try:
+        runner.test()
+    finally:
+        destroy_dist()  # no gloo threads left to the interpreter's exit
 
 
 if __name__ == '__main__':

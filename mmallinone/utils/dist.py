@@ -27,7 +27,9 @@ from mmengine.config import Config, ConfigDict
 from mmengine.dist import init_dist
 from mmengine.logging import print_log
 
-__all__ = ['cuda_available', 'setup_runtime', 'init_cpu_dist']
+__all__ = [
+    'cuda_available', 'setup_runtime', 'init_cpu_dist', 'destroy_dist'
+]
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 
@@ -166,3 +168,16 @@ def setup_runtime(cfg: Config, launcher: str = 'none') -> Config:
 
     init_cpu_dist(launcher, **dist_cfg)
     return cfg
+
+
+def destroy_dist() -> None:
+    """Tear the default process group down, if one is initialised.
+
+    Called by ``tools/train.py`` / ``tools/test.py`` when the run ends: a
+    gloo group left to the interpreter's shutdown can abort a rank
+    (``terminate called without an active exception``, exit code -6) after
+    the work is done, as its C++ threads outlive the interpreter.
+    """
+    import torch.distributed as torch_dist
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.destroy_process_group()

@@ -46,3 +46,17 @@ def test_no_cuda_set_device_is_scoped():
         torch.cuda.set_device(3)  # no-op, does not raise
     assert torch.cuda.set_device is original
     assert osp.basename(dist_utils.__file__) == 'dist.py'
+
+
+def test_destroy_dist_tears_the_group_down(tmp_path):
+    """tools/train.py / test.py end with destroy_dist: a gloo group left to
+    the interpreter's exit can abort a rank after the work is done."""
+    import torch.distributed as torch_dist
+
+    from mmallinone.utils import destroy_dist
+    destroy_dist()  # nothing initialised: a no-op
+    torch_dist.init_process_group(
+        'gloo', init_method=f'file://{tmp_path}/store', rank=0, world_size=1)
+    assert torch_dist.is_initialized()
+    destroy_dist()
+    assert not torch_dist.is_initialized()
