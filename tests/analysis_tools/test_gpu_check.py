@@ -23,6 +23,7 @@ def _run(*args, timeout=120):
                           text=True, timeout=timeout)
 
 
+@pytest.mark.slow  # a subprocess run
 def test_exits_at_once_without_cuda(tmp_path):
     out = tmp_path / 'out'
     proc = _run('--out', str(out))

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 REPO = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -40,6 +42,7 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # a subprocess run
 def test_import_contract_and_fitting_without_cycle():
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
     out = subprocess.run([sys.executable, '-c', SCRIPT],

@@ -78,6 +78,7 @@ if __name__ == '__main__':
 """
 
 
+@pytest.mark.slow  # a subprocess run
 def test_counts_are_summed_over_two_ranks(tmp_path):
     ann = tmp_path / 'ann.jsonl'
     ann.write_text(
@@ -104,6 +105,7 @@ def test_counts_are_summed_over_two_ranks(tmp_path):
         assert totals == dict(attempted=3, skipped=3, invalid_rows=1)
 
 
+@pytest.mark.slow  # a subprocess run
 def test_decord_messages_stay_off_the_terminal(tmp_path):
     bad = tmp_path / 'random.mp4'
     bad.write_bytes(b'\x00\x00\x00\x18ftypmp42' + os.urandom(30000))

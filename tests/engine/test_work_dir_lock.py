@@ -72,6 +72,7 @@ def test_only_own_or_dead_temporary_files_are_removed(tmp_path):
         live.wait()
 
 
+@pytest.mark.slow  # a subprocess run
 def test_second_live_job_on_the_same_work_dir_is_refused(tmp_path):
     work_dir = str(tmp_path)
     holder = _sleeper(

@@ -157,6 +157,7 @@ def test_app_in_headless_chromium(tmp_path):
     assert osp.getsize(tmp_path / 'search.png') > 10_000
 
 
+@pytest.mark.slow  # a subprocess run
 def test_missing_checkpoint_is_a_clear_startup_error(tmp_path):
     cfg = tiny_config('retrieval_ti_demo.py', str(tmp_path))
     env = dict(os.environ, PYTHONPATH=REPO)
