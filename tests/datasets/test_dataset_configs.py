@@ -1,6 +1,7 @@
 """The base dataset configs load and build dataloaders that yield batches."""
 import os.path as osp
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -22,6 +23,7 @@ def _check_batch(batch, batch_size, size, false=True):
         assert ids.numel() <= 40
 
 
+@pytest.mark.slow  # real dataloader worker processes
 def test_demo_pretrain_config(monkeypatch):
     monkeypatch.chdir(REPO)  # paths in the config are repo-relative
     cfg = Config.fromfile(osp.join(CFG_DIR, 'demo_pretrain.py'))

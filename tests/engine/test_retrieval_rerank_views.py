@@ -3,6 +3,7 @@ the middle view, and its rerank/ metrics are those of that score matrix."""
 import os.path as osp
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
@@ -54,6 +55,7 @@ def _vtm_matrix(model, dataset, view: int):
     return scores.double().numpy(), np.asarray(owner)
 
 
+@pytest.mark.slow  # a Runner test run with re-ranking
 def test_rerank_uses_the_middle_view(tmp_path):
     torch.manual_seed(0)
     runner = Runner.from_cfg(setup_runtime(_tiny_cfg(str(tmp_path)), 'none'))

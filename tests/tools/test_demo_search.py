@@ -41,6 +41,7 @@ def video_dir(tmp_path):
     return str(folder)
 
 
+@pytest.mark.slow  # the whole search tool on real videos
 def test_search_ranks_caches_and_writes_html_png(tmp_path, video_dir,
                                                  monkeypatch):
     import mmallinone.apis as apis
