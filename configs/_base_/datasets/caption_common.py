@@ -2,39 +2,24 @@
 # frames, text length, loaders, pipelines and CaptionMetric. Each dataset
 # file inherits it and fills in its loaders' `dataset` (type, data_root,
 # annotation files and split); docs/datasets/captioning.md.
-_base_ = ['./loaders_common.py']
+_base_ = ['./video_frames_common.py']
 
-num_frames = 3
-img_size = 224
-max_text_len = 40
 batch_size = 32
 test_batch_size = 16
 num_workers = 4
-tokenizer = dict(type='BertWordPieceTokenizer')
 meta_keys = ('text', 'video_id', 'eval_id', 'gt_captions', 'filename',
              'sample_idx', 'frame_inds', 'clip_window')
 
-train_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='RestrictToClipWindow'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=False),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=max_text_len),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
-test_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='RestrictToClipWindow'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
+# the frame steps, sampling inside the caption's clip window (a no-op
+# without one)
+__window = dict(type='RestrictToClipWindow')
+__pack = dict(type='PackVideoTextInputs', meta_keys=meta_keys)
+train_pipeline = _base_.train_frames[:1] + [__window] + \
+    _base_.train_frames[1:] + [
+        dict(type='TokenizeText', tokenizer=_base_.tokenizer,
+             max_length=_base_.max_text_len), __pack]
+test_pipeline = _base_.test_frames[:1] + [__window] + \
+    _base_.test_frames[1:] + [__pack]
 
 train_dataloader = dict(batch_size=batch_size, num_workers=num_workers,
                         dataset=dict(pipeline=train_pipeline))

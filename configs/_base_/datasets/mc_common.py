@@ -5,40 +5,21 @@
 # loaders' `dataset` (type, data_root, annotation files, `dataset_extra`);
 # one that decodes or tokenises otherwise rebuilds the pipelines from these,
 # step type by step type (docs/configs.md); docs/datasets/qa.md.
-_base_ = ['./loaders_common.py']
+_base_ = ['./video_frames_common.py']
 
-num_frames = 3
-img_size = 224
-max_text_len = 40
 prefix_key = None  # caption choice: [CLS] caption [SEP]
 batch_size = 8
 num_workers = 4
-tokenizer = dict(type='BertWordPieceTokenizer')
 meta_keys = ('text', 'video_id', 'filename', 'sample_idx', 'frame_inds',
              'img_shape', 'candidates', 'question', 'question_id')
 
-train_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=False),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.RandomCrop', size=img_size),
-    dict(type='TokenizeCandidates', tokenizer=tokenizer,
-         max_length=max_text_len, prefix_key=prefix_key),
+__text = [
+    dict(type='TokenizeCandidates', tokenizer=_base_.tokenizer,
+         max_length=_base_.max_text_len, prefix_key=prefix_key),
     dict(type='PackVideoTextInputs', meta_keys=meta_keys),
 ]
-test_pipeline = [
-    dict(type='SafeDecordInit'),
-    dict(type='mmaction.UniformSample', clip_len=num_frames, num_clips=1,
-         test_mode=True),
-    dict(type='mmaction.DecordDecode'),
-    dict(type='mmaction.Resize', scale=(-1, int(img_size * 1.2))),
-    dict(type='mmaction.CenterCrop', crop_size=img_size),
-    dict(type='TokenizeCandidates', tokenizer=tokenizer,
-         max_length=max_text_len, prefix_key=prefix_key),
-    dict(type='PackVideoTextInputs', meta_keys=meta_keys),
-]
+train_pipeline = _base_.train_frames + __text
+test_pipeline = _base_.test_frames + __text
 
 train_dataloader = dict(batch_size=batch_size, num_workers=num_workers,
                         dataset=dict(pipeline=train_pipeline))
