@@ -19,8 +19,9 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
     Generic over :mod:`mmallinone.structures.batch_contract`: frames
     (``imgs`` / ``false_imgs``, uint8 ``([V,] S, 3, H, W)`` per sample) leave
     as float ``(B, [V,] S, 3, H, W)``, normalised per **channel** (axis -3).
-    (mmaction2's ``ActionDataPreprocessor`` with the ``'NCHW'`` layout broadcasts the mean
-    over the time axis when ``S == 3``; keeping the channel axis explicit here
+    (mmaction2's ``ActionDataPreprocessor`` with the ``'NCHW'`` layout
+    broadcasts the mean over the time axis when ``S == 3``; keeping the
+    channel axis explicit here
     avoids that, and ``tests/models/data_preprocessors`` checks it.)
 
     Every declared text field present in ``inputs`` is right-padded with its
