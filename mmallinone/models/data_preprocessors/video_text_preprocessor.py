@@ -21,8 +21,8 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
     as float ``(B, [V,] S, 3, H, W)``, normalised per **channel** (axis -3).
     (mmaction2's ``ActionDataPreprocessor`` with the ``'NCHW'`` layout
     broadcasts the mean over the time axis when ``S == 3``; keeping the
-    channel axis explicit here
-    avoids that, and ``tests/models/data_preprocessors`` checks it.)
+    channel axis explicit here avoids that, and
+    ``tests/models/data_preprocessors`` checks it.)
 
     Every declared text field present in ``inputs`` is right-padded with its
     padding value to the longest text of its length group in the batch (or
