@@ -117,7 +117,7 @@ def word_patch_transport(model: nn.Module, text_feats: Tensor,
     from mmallinone.models.losses.wpa_loss import (WordPatchAlignmentLoss,
                                                    ipot)
     # the pre-trainer's WPA settings, or the loss's defaults without one
-    wpa = model.wpa_loss or WordPatchAlignmentLoss()
+    wpa = getattr(model, 'wpa_loss', None) or WordPatchAlignmentLoss()
     beta, iterations, k = wpa.beta, wpa.iterations, wpa.k
     n_extra = model.backbone.num_extra_tokens
     txt = F.normalize(text_feats.float(), dim=-1)

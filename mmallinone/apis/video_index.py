@@ -128,7 +128,7 @@ class VideoIndex:
         fingerprint (str): :func:`model_fingerprint` of the model; a cache
             of another model is ignored and rebuilt.
         mode (str): ``'auto'``, ``'embed'`` or ``'vtm'``. ``'auto'`` picks
-            ``'embed'`` for models with ``encode_video`` (retrieval), else
+            ``'embed'`` for models that can ``'embed'`` (retrieval), else
             ``'vtm'``. Defaults to ``'auto'``.
         window (float, optional): Window length in seconds; None indexes
             each video as one clip. Defaults to None.

@@ -77,8 +77,7 @@ class DemoContext:
         search = self.entry_for('search')
         if search is not None:
             from mmallinone.apis import VideoIndex, model_fingerprint
-            mode = 'embed' if hasattr(search.model, 'encode_video') \
-                else 'vtm'
+            mode = 'embed' if search.model.can('embed') else 'vtm'
             self.index = VideoIndex(
                 search.model, self.video_dir, cache_file,
                 model_fingerprint(search.model.cfg, search.checkpoint, mode),

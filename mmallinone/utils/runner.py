@@ -236,24 +236,6 @@ def _transforms(obj, where: str):
             yield from _transforms(value, f'{where}[{i}]')
 
 
-def _backbone_setting(backbone: dict, name: str):
-    """A backbone argument from the config, else the class default."""
-    if name in backbone:
-        return backbone[name]
-    import inspect
-
-    from mmallinone.registry import MODELS
-    cls = backbone.get('type')
-    if isinstance(cls, str):
-        cls = MODELS.get(cls)
-    if cls is None:
-        return None
-    param = inspect.signature(cls.__init__).parameters.get(name)
-    if param is None or param.default is inspect.Parameter.empty:
-        return None
-    return param.default
-
-
 def _arg_default(obj: dict, name: str, registry_name: str):
     """``obj[name]``, else the default of ``name`` in the ``__init__`` of
     ``obj['type']`` or of its bases (None when none declares it)."""
@@ -365,8 +347,8 @@ def check_model_data_agreement(
     backbone = model.get('backbone') if isinstance(model, dict) else None
     if not isinstance(backbone, dict):
         backbone = {}
-    num_frames = _backbone_setting(backbone, 'num_frames')
-    max_text_len = _backbone_setting(backbone, 'max_text_len')
+    num_frames = _arg_default(backbone, 'num_frames', 'MODELS')
+    max_text_len = _arg_default(backbone, 'max_text_len', 'MODELS')
     for key in loaders:
         for where, t in _transforms(cfg.get(key), key):
             kind = t['type'].split('.')[-1]

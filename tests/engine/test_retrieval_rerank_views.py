@@ -51,7 +51,7 @@ def _vtm_matrix(model, dataset, view: int):
     mask = (torch.arange(ids.shape[1])[None] < lengths[:, None]).long()
     with torch.no_grad():
         scores = torch.stack(
-            [model.vtm_match_scores(f, ids, mask) for f in frames], dim=1)
+            [model.match_scores(f, ids, mask) for f in frames], dim=1)
     return scores.double().numpy(), np.asarray(owner)
 
 

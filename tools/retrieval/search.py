@@ -77,12 +77,12 @@ def encode_queries(model, cfg, queries: List[str]) -> np.ndarray:
     tok = text_tokenizer(cfg)
     seqs = [torch.as_tensor(tok.transform(dict(text=q))['input_ids'])
             for q in queries]
-    from mmallinone.structures import pad_token_ids
-    ids, mask = pad_token_ids(seqs, model.data_preprocessor.pad_token_id)
-    device = next(model.parameters()).device
-    ids, mask = ids.to(device), mask.to(device)
+    # batched as a test batch: the model's preprocessor pads (and moves)
+    inputs = model.data_preprocessor(
+        dict(inputs=[dict(input_ids=s) for s in seqs]), False)['inputs']
     with torch.no_grad():
-        text = model.encode_text(ids, mask)
+        text = model.encode_text(inputs['input_ids'],
+                                 inputs['attention_mask'])
     return F.normalize(text.float(), dim=-1).cpu().numpy()
 
 

@@ -219,7 +219,10 @@ class RetrievalMetric(BaseMetric):
     Reads, per video (one data sample), ``pred_video_embeds`` ``(V, D)``
     and ``pred_text_embeds`` ``(K, D)`` from :class:`AllInOneRetrieval`,
     plus ``sample_idx``. The similarity matrix is the mean over the ``V``
-    views of the cosine similarities (texts x videos).
+    views of the cosine similarities (texts x videos), the same function
+    (:func:`~mmallinone.models.utils.retrieval_scoring.similarity_matrix`)
+    as ``AllInOneRetrieval.retrieval_similarity``, so the re-ranked
+    ``rerank/...`` metrics start from the same matrix.
 
     Metrics (names fixed): ``t2v/R@1``, ``t2v/R@5``,
     ``t2v/R@10`` (percent of queries whose positive ranks within ``k``),

@@ -77,7 +77,9 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
         Returns:
             dict: ids ``(B, L)`` / ``(B, K, L)``, masks, counts ``(B,)``.
         """
-        present = [f for f in TEXT_FIELDS.values() if f.key in raw[0]]
+        present = [
+            f for f in TEXT_FIELDS.values() if any(f.key in r for r in raw)
+        ]
         texts, lengths = {}, {}
         for field in present:
             if any(field.key not in r for r in raw):
@@ -133,7 +135,7 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
         raw = sample_inputs(data['inputs'])
         if not raw:
             raise ValueError('An empty batch')
-        unknown = set(raw[0]) - set(FRAME_FIELDS) - set(TEXT_FIELDS)
+        unknown = set().union(*raw) - set(FRAME_FIELDS) - set(TEXT_FIELDS)
         if unknown:
             raise KeyError(
                 f'Inputs {sorted(unknown)} are not in the batch contract '

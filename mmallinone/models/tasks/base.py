@@ -41,8 +41,8 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
     #: these names, never on ``hasattr``:
     #:
     #: - ``'views'``: ``predict`` takes ``imgs`` with a test-view axis
-    #:   ``(B, V, S, 3, H, W)`` (others get single-view ``(B, S, 3, H, W)``;
-    #:   :meth:`forward` drops a view axis of size 1 for them);
+    #:   ``(B, V, S, 3, H, W)`` (other modes and models get single-view
+    #:   ``(B, S, 3, H, W)``: :meth:`forward` drops a view axis of size 1);
     #: - ``'embed'``: ``predict`` writes L2-normalised ``pred_video_embeds``
     #:   ``(V, D)`` / ``pred_text_embeds`` ``(K, D)`` of the two-stream
     #:   encoders;
@@ -161,9 +161,6 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
             return self.vtm_head(pooled).float().softmax(-1)[..., 1]
         return self.match_logit(pooled)
 
-    #: Former name of :meth:`match_scores`.
-    vtm_match_scores = match_scores
-
     # ------------------------------------------------------------- encoders
     def extract_feat(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
         """Backbone features of whatever ``inputs`` holds.
@@ -234,7 +231,7 @@ class AllInOneBaseModel(BaseModel, AllInOneHubMixin):
         ``inputs`` follows the batch contract
         (:mod:`mmallinone.structures.batch_contract`).
         """
-        if 'views' not in self.CAPABILITIES or mode == 'loss':
+        if 'views' not in self.CAPABILITIES or mode != 'predict':
             inputs = self.single_view(inputs)
         if mode == 'loss':
             return self.loss(inputs, data_samples)

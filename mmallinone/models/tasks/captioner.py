@@ -55,7 +55,7 @@ class AllInOneCaptioner(AllInOneBaseModel):
         init_cfg (dict, optional): MMEngine init config.
     """
 
-    CAPABILITIES = frozenset({'caption'})
+    CAPABILITIES = frozenset({'caption', 'fill_mask'})  # it has an mlm_head
 
     def __init__(self,
                  backbone: dict,

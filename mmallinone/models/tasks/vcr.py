@@ -108,13 +108,19 @@ class AllInOneVCR(AllInOneMultipleChoice):
 
     def predict(self, inputs: Dict[str, Tensor],
                 data_samples: Optional[list] = None) -> List:
-        """Write answer and rationale scores / labels per sample."""
+        """Write answer and rationale scores / labels per sample.
+
+        Without ``rationale_ids`` (answer choice only, e.g. from
+        ``answer_question``) only the answers are scored, as by
+        :class:`AllInOneMultipleChoice`.
+        """
+        if 'rationale_ids' not in inputs:
+            return super().predict(inputs, data_samples)
         a_scores, r_scores = self.vcr_scores(inputs)
-        a_scores = a_scores.float().softmax(-1)
+        data_samples = self.write_predictions(a_scores.float().softmax(-1),
+                                              data_samples)
         r_scores = r_scores.float().softmax(-1)
-        for ds, a, r in zip(data_samples, a_scores, r_scores):
-            ds.set_field(a.detach().cpu(), 'pred_score')
-            ds.set_field(a.argmax().detach().cpu().reshape(1), 'pred_label')
+        for ds, r in zip(data_samples, r_scores):
             ds.set_field(r.detach().cpu(), 'pred_rationale_score')
             ds.set_field(r.argmax().detach().cpu().reshape(1),
                          'pred_rationale_label')

@@ -104,7 +104,7 @@ class AllInOneZeroShotClassifier(AllInOneBaseModel):
     """
 
     INIT_HEADS = ('vtm_head', 'text_proj', 'video_proj')
-    CAPABILITIES = frozenset({'classify', 'embed'})
+    CAPABILITIES = frozenset({'classify', 'match'})  # match: score='vtm'
 
     SCORES = ('vtm', 'cosine')
 

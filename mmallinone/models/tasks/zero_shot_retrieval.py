@@ -29,7 +29,8 @@ class AllInOneZeroShotRetrieval(AllInOneRetrieval):
     ``backbone.*``, ``pooler.*`` and ``vtm_head.fc.*`` load without key
     mapping; ``mlm_head.*`` is ignored.
 
-    Inference (``mode='predict'``) and :meth:`vtm_match_scores` are
+    Inference (``mode='predict'``) and the retrieval scoring
+    (``match_scores``, ``rerank_pair_scores``, ...) are
     :class:`AllInOneRetrieval`'s; there is no training loss.
 
     Args:

@@ -131,11 +131,11 @@ def test_predict_encodes_each_video_and_text_exactly_once():
                           atol=1e-5)
 
 
-def test_vtm_scores_are_match_logits_of_pretraining_head():
+def test_match_scores_are_match_logits_of_pretraining_head():
     model = build().eval()
     inputs, _ = train_batch(2)
     with torch.no_grad():
-        s = model.vtm_match_scores(inputs['imgs'][:1], inputs['input_ids'],
+        s = model.match_scores(inputs['imgs'][:1], inputs['input_ids'],
                                    inputs['attention_mask'])
         pooled = model.joint_pooled(inputs['imgs'][:1].expand(2, -1, -1, -1,
                                                                -1),
@@ -150,3 +150,15 @@ def test_invalid_options():
         build(vtm_negatives='semi')
     with pytest.raises(ValueError, match='loss_weights'):
         build(loss_weights=dict(mlm=1.0))
+
+
+def test_tensor_mode_takes_a_single_view_batch():
+    """Only predict keeps the view axis; 'tensor' gets (B, S, 3, H, W)."""
+    model = build().eval()
+    imgs = torch.randn(2, 1, 2, 3, 32, 32)  # (B, V=1, S, 3, H, W)
+    with torch.no_grad():
+        feats = model(dict(imgs=imgs), mode='tensor')
+        ref = model(dict(imgs=imgs[:, 0]), mode='tensor')
+    assert torch.equal(feats['cls_token'], ref['cls_token'])
+    with pytest.raises(ValueError, match='one view per video'):
+        model(dict(imgs=torch.randn(2, 2, 2, 3, 32, 32)), mode='tensor')

@@ -129,3 +129,19 @@ def test_released_vcr_checkpoint_rank_output_2():
     released['rank_output_2.bias'] = released['rank_output_2.bias'] + 1
     _, report = convert_allinone_to_mmallinone(released)
     assert any('rank_output_2 differs' in n for n in report.notes)
+
+
+def test_predict_without_rationales_scores_answers_only():
+    """Answer choice alone (as answer_question builds it): MC scoring, and
+    data samples are made when none are given."""
+    torch.manual_seed(0)
+    model = _build().eval()
+    data = model.data_preprocessor(_batch([(1, 2), (0, 3)]))
+    inputs = {k: v for k, v in data['inputs'].items()
+              if not k.startswith('rationale')}
+    with torch.no_grad():
+        out = model(inputs, None, mode='predict')
+        full = model(data['inputs'], None, mode='predict')
+    assert len(out) == 2 and 'pred_rationale_score' not in out[0]
+    assert torch.allclose(out[1].pred_score, full[1].pred_score)
+    assert 'pred_rationale_score' in full[0]

@@ -67,6 +67,14 @@ def test_vtm_scores_are_the_pairwise_match_logits():
                                    rtol=1e-4, atol=1e-5)
 
 
+def test_declared_capabilities():
+    """It classifies; it matches (video, text) pairs only with a VTM head;
+    it has no two-stream encoders to 'embed' with."""
+    vtm, cosine = _build(), _build(score='cosine')
+    assert vtm.can('classify') and vtm.can('match') and not vtm.can('embed')
+    assert cosine.vtm_head is None and not cosine.can('match')
+
+
 @pytest.mark.parametrize('with_projection', [False, True])
 def test_cosine_scores(with_projection):
     model = _build(score='cosine', with_projection=with_projection,

@@ -38,7 +38,7 @@ def test_encoders_are_the_pooled_unimodal_features():
         assert torch.equal(
             model.encode_text(ids, mask),
             model.pooler(model.backbone.forward_text(ids, mask)[:, 0]))
-        assert model.vtm_match_scores(imgs, ids, mask).shape == (2, )
+        assert model.match_scores(imgs, ids, mask).shape == (2, )
     with pytest.raises(RuntimeError, match='evaluation only'):
         model.loss(dict(imgs=imgs, input_ids=ids, attention_mask=mask))
 
