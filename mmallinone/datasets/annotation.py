@@ -247,6 +247,23 @@ class AnnotationReaderMixin:
                 'empty file (no header)')
 
     # ------------------------------------------------------------ fields
+    def read_clip_numbers(self, path: str) -> Dict[str, int]:
+        """``{clip: N}`` from a ``<clip> vid<N>`` per line file (MSVD's
+        ``youtube_mapping.txt``); a malformed line is reported and
+        skipped."""
+        out = {}
+        for line, raw in enumerate(self.read_text(path).splitlines(), 1):
+            if not raw.strip():
+                continue
+            parts = raw.split()
+            if len(parts) != 2 or not parts[1].startswith('vid') or \
+                    not parts[1][3:].isdigit():
+                self.invalid(path, line, None, 'expected "<clip> vid<N>", '
+                             f'got {raw!r:.80}')
+                continue
+            out[parts[0]] = int(parts[1][3:])
+        return out
+
     def check_text(self, value: Any, path: str, line: Optional[Where],
                    field: str) -> Optional[str]:
         """Return ``value`` if it is a non-empty string, else report it."""
@@ -269,12 +286,19 @@ class AnnotationReaderMixin:
                          'expected a string or a non-empty list of strings, '
                          f'got {value!r:.80}')
             return None
+        return self.check_texts(value, path, line, field)
+
+    def check_texts(self, values: Sequence, path: str,
+                    line: Optional[Where],
+                    field: str) -> Optional[List[str]]:
+        """:meth:`check_text` of every item (``field[i]`` in errors); None
+        at the first invalid one."""
         out = []
-        for i, cap in enumerate(value):
-            cap = self.check_text(cap, path, line, f'{field}[{i}]')
-            if cap is None:
+        for i, value in enumerate(values):
+            value = self.check_text(value, path, line, f'{field}[{i}]')
+            if value is None:
                 return None
-            out.append(cap)
+            out.append(value)
         return out
 
     def parse_float(self, value: Any, path: str, line: Optional[Where],

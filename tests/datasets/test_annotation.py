@@ -80,3 +80,18 @@ def test_no_other_dataset_module_parses_json_by_hand():
                     if 'json.load' in f.read():
                         offenders.append(osp.join(folder, name))
     assert offenders == []
+
+
+def test_clip_numbers_and_text_lists(tmp_path):
+    """MSVD's '<clip> vid<N>' mapping (captioning and QA read it alike) and
+    the per-item text check of caption / candidate lists."""
+    path = _write(tmp_path, 'map.txt', 'abc_1_5 vid1\n\nxyz_0_3 vid12\n'
+                  'bad vidX\n')
+    with pytest.raises(AnnotationError, match=rf'{path}, line 4\)'):
+        _reader().read_clip_numbers(path)
+    ds = _reader(skip_invalid_rows=True)
+    assert ds.read_clip_numbers(path) == {'abc_1_5': 1, 'xyz_0_3': 12}
+    assert ds.num_invalid_rows == 1
+    assert ds.check_texts(['a', 'b'], path, 1, 'c') == ['a', 'b']
+    with pytest.raises(AnnotationError, match=r'c\[1\]'):
+        _reader().check_texts(['a', ' '], path, 1, 'c')

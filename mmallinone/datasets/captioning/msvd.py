@@ -65,22 +65,6 @@ class MSVDCaptionDataset(BaseCaptionDataset):
         self.video_ext = video_ext
         super().__init__(ann_file=ann_file, **kwargs)
 
-    def _mapping(self) -> Dict[str, int]:
-        """``{clip: N}`` from ``<clip> vid<N>`` lines."""
-        path = self.mapping_file
-        out = {}
-        for line, raw in enumerate(self.read_text(path).splitlines(), 1):
-            if not raw.strip():
-                continue
-            parts = raw.split()
-            if len(parts) != 2 or not parts[1].startswith('vid') or \
-                    not parts[1][3:].isdigit():
-                self.invalid(path, line, None, 'expected "<clip> vid<N>", '
-                             f'got {raw!r:.80}')
-                continue
-            out[parts[0]] = int(parts[1][3:])
-        return out
-
     def _descriptions(self) -> List[Tuple[int, str, str]]:
         """``(line, clip, description)`` rows of the annotation file."""
         path = self.ann_file
@@ -107,7 +91,7 @@ class MSVDCaptionDataset(BaseCaptionDataset):
 
     def load_items(self) -> List[dict]:
         """Group the descriptions of the split's clips (mapping order)."""
-        mapping = self._mapping()
+        mapping = self.read_clip_numbers(self.mapping_file)
         first, last = self.split_range
         clips = sorted((n, c) for c, n in mapping.items()
                        if first <= n <= last)

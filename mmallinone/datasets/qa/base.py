@@ -180,13 +180,7 @@ class BaseMultipleChoiceDataset(_RowMixin, BaseVideoTextDataset):
             self.invalid(path, where, key, f'expected {self.num_candidates} '
                          f'candidates, got {len(values)}')
             return None
-        out = []
-        for i, value in enumerate(values):
-            value = self.check_text(value, path, where, f'{key}[{i}]')
-            if value is None:
-                return None
-            out.append(value)
-        return out
+        return self.check_texts(values, path, where, key)
 
     def mc_info(self, filename: str, video_id: str, candidates: List[str],
                 label: int, question: Optional[str] = None,

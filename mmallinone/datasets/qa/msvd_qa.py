@@ -1,5 +1,5 @@
 """MSVD-QA (open-ended video QA)."""
-from typing import Dict, List
+from typing import List
 
 from mmallinone.registry import DATASETS
 from .base import BaseVideoQADataset
@@ -45,25 +45,12 @@ class MSVDQADataset(BaseVideoQADataset):
         self.video_ext = video_ext
         super().__init__(ann_file=ann_file, **kwargs)
 
-    def _mapping(self) -> Dict[int, str]:
-        path = self.mapping_file
-        out = {}
-        for line, raw in enumerate(self.read_text(path).splitlines(), 1):
-            if not raw.strip():
-                continue
-            parts = raw.split()
-            if len(parts) != 2 or not parts[1].startswith('vid'):
-                self.invalid(path, line, None, 'expected "<youtube_name> '
-                             f'vid<N>", got {raw!r:.80}')
-                continue
-            num = self.parse_int(parts[1][3:], path, line, 'vid<N>')
-            if num is not None:
-                out[num] = parts[0]
-        return out
-
     def load_data_list(self) -> List[dict]:
         """Parse the annotation file: one sample per question."""
-        mapping = self._mapping()
+        mapping = {  # vid<N> -> clip
+            num: clip
+            for clip, num in self.read_clip_numbers(self.mapping_file).items()
+        }
         path = self.ann_file
         data_list = []
         for where, row in self.read_json_rows(path):
