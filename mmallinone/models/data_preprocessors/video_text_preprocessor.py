@@ -7,7 +7,7 @@ from torch import Tensor
 
 from mmallinone.registry import MODELS
 from mmallinone.structures import (FRAME_FIELDS, PAD, TEXT_FIELDS,
-                                   lengths_to_mask, sample_inputs,
+                                   pad_token_ids, sample_inputs,
                                    unpack_token_ids)
 
 __all__ = ['VideoTextDataPreprocessor']
@@ -107,19 +107,16 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
                     f'Every sample of a batch needs the same number of '
                     f'{field.key!r}, got {sorted(set(counts.tolist()))}')
             k = int(counts.max())
-            ids = torch.full((len(seqs), k, length),
-                             self.pad_value(field.pad_value), dtype=torch.long)
-            lens = torch.zeros(len(seqs), k, dtype=torch.long)
-            for i, sample in enumerate(seqs):
-                for j, s in enumerate(sample):
-                    ids[i, j, :len(s)] = s
-                    lens[i, j] = len(s)
-            if not field.multi:
-                ids, lens = ids[:, 0], lens[:, 0]
-            out[field.key] = ids.to(self.device)
+            empty = torch.zeros(0, dtype=torch.long)  # a missing row of K
+            ids, mask = pad_token_ids(
+                [s for sample in seqs
+                 for s in list(sample) + [empty] * (k - len(sample))],
+                self.pad_value(field.pad_value), length)
+            shape = (len(seqs), k, length) if field.multi else \
+                (len(seqs), length)
+            out[field.key] = ids.view(shape).to(self.device)
             if field.mask_key:
-                out[field.mask_key] = lengths_to_mask(lens, length).to(
-                    self.device)
+                out[field.mask_key] = mask.view(shape).to(self.device)
             if field.count_key:
                 out[field.count_key] = counts.to(self.device)
         return out
