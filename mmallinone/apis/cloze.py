@@ -9,6 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from mmallinone.structures import middle_view
 from .inference import (VideoLike, _require, load_video, tokenize,
                         video_inputs)
 
@@ -188,7 +189,7 @@ def fill_masks(model: nn.Module,
                          f'write e.g. "a man is {tokenizer.mask_token} a '
                          f'{tokenizer.mask_token}".')
     frames = load_video(model, video)
-    frames = frames[frames.shape[0] // 2]  # the view the model reads
+    frames = middle_view(frames[None])[0]  # the view the model reads
     imgs = video_inputs(model, frames)
     out = last_layer_attention(model, imgs, ids, mask, positions)
     logits = model.mlm_head(out['text_feats'][0, positions]).float()

@@ -38,6 +38,7 @@ from mmengine.runner import load_checkpoint
 from torch import Tensor
 
 from mmallinone.checkpoint import trusted_checkpoints
+from mmallinone.structures import middle_view
 from mmallinone.utils.config import load_config
 
 __all__ = [
@@ -202,7 +203,7 @@ class InferenceData:
                 {key: values[i] for key, values in texts.items()})
             if clip is not None:
                 inputs['imgs'] = clip if model.can('views') else \
-                    clip[clip.shape[0] // 2]
+                    middle_view(clip[None])[0]
             samples.append(dict(inputs=inputs,
                                 data_samples=ActionDataSample()))
         return pseudo_collate(samples)
@@ -545,10 +546,8 @@ def _match_scores(model: nn.Module, frames: Tensor, texts: Sequence[str],
     texts (``[CLS] text [SEP] pair [SEP]`` with ``pairs``)."""
     seqs = _data(model).tokenize(texts, pairs, 'candidates')
     inputs = _preprocessed(model, [frames], candidate_ids=[seqs])
-    imgs = inputs['imgs']
-    if imgs.dim() == 6:
-        imgs = imgs[:, imgs.shape[1] // 2]
-    return model.match_scores(imgs, inputs['candidate_ids'][0],
+    return model.match_scores(middle_view(inputs['imgs']),
+                              inputs['candidate_ids'][0],
                               inputs['candidate_mask'][0],
                               probs=not return_logits).float().cpu()
 

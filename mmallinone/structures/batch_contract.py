@@ -38,7 +38,7 @@ from torch.nn.utils.rnn import pad_sequence
 __all__ = [
     'TextField', 'TEXT_FIELDS', 'FRAME_FIELDS', 'PAD', 'IGNORE_INDEX',
     'RAGGED_FILL', 'pack_token_ids', 'unpack_token_ids', 'pad_token_ids',
-    'lengths_to_mask', 'register_text_field', 'sample_inputs'
+    'lengths_to_mask', 'register_text_field', 'sample_inputs', 'middle_view'
 ]
 
 #: ``pad_value`` placeholder for the tokenizer's ``[PAD]`` id (the
@@ -162,6 +162,13 @@ def register_text_field(field: TextField) -> TextField:
                          'already declared')
     TEXT_FIELDS[field.key] = field
     return field
+
+
+def middle_view(imgs: Tensor) -> Tensor:
+    """The middle test view of batched frames: ``(B, V, S, 3, H, W)`` ->
+    ``(B, S, 3, H, W)``; single-view ``(B, S, 3, H, W)`` is returned as it
+    is. The joint path (re-ranking, matching) reads this one view."""
+    return imgs[:, imgs.shape[1] // 2] if imgs.dim() == 6 else imgs
 
 
 def sample_inputs(inputs) -> List[dict]:

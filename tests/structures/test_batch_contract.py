@@ -3,8 +3,9 @@ import pytest
 import torch
 
 from mmallinone.structures import (RAGGED_FILL, TEXT_FIELDS, TextField,
-                                   pack_token_ids, pad_token_ids,
-                                   register_text_field, unpack_token_ids)
+                                   middle_view, pack_token_ids,
+                                   pad_token_ids, register_text_field,
+                                   unpack_token_ids)
 
 
 def test_every_field_declares_padding_mask_and_shape():
@@ -42,3 +43,10 @@ def test_register_refuses_taken_keys():
     with pytest.raises(ValueError, match='attention_mask'):
         register_text_field(TextField('x_ids', mask_key='attention_mask'))
     assert 'x_ids' not in TEXT_FIELDS
+
+
+def test_middle_view():
+    views = torch.arange(3).view(1, 3, 1, 1, 1, 1).expand(2, 3, 2, 3, 4, 4)
+    assert torch.equal(middle_view(views), views[:, 1])
+    single = torch.zeros(2, 2, 3, 4, 4)
+    assert middle_view(single) is single

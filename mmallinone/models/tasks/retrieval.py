@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmallinone.registry import MODELS
-from mmallinone.structures import pad_token_ids
+from mmallinone.structures import middle_view, pad_token_ids
 from ..utils.retrieval_scoring import (rerank_candidates, rerank_matrices,
                                        similarity_matrix)
 from .base import AllInOneBaseModel
@@ -293,9 +293,8 @@ class AllInOneRetrieval(AllInOneBaseModel):
                 for ds in data_batch['data_samples']]
         if not any(idx in wanted for idx in idxs):
             return {}
-        imgs = self.data_preprocessor(data_batch, False)['inputs']['imgs']
-        if imgs.dim() == 6:
-            imgs = imgs[:, imgs.shape[1] // 2]
+        imgs = middle_view(
+            self.data_preprocessor(data_batch, False)['inputs']['imgs'])
         pad_id = self.data_preprocessor.pad_token_id
         out: Dict[tuple, float] = {}
         for row, idx in enumerate(idxs):
